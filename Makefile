@@ -1,0 +1,55 @@
+# Two commands from a fresh clone: `make demo` and `make test`. Both install what they
+# need once (a .venv with the pinned set, Delta's jars in .cache/jars, Airflow's SQLite
+# metadata in .airflow) and reuse it afterwards.
+PY      ?= python3.11
+VENV    := .venv
+BIN     := $(VENV)/bin
+SCALE   ?= 1
+SEED    ?= 2021
+YEAR    ?= 2021
+
+export AIRFLOW_HOME := $(CURDIR)/.airflow
+export AIRFLOW__CORE__DAGS_FOLDER := $(CURDIR)/dags
+export AIRFLOW__CORE__LOAD_EXAMPLES := False
+export AIRFLOW__CORE__UNIT_TEST_MODE := False
+export SUIZHI_HOME := $(CURDIR)
+export SUIZHI_JARS := $(CURDIR)/.cache/jars
+export PYSPARK_PYTHON := $(CURDIR)/$(BIN)/python
+
+.PHONY: setup demo test bench check clean
+
+setup: $(VENV)/.installed .cache/jars/.fetched .airflow/.migrated
+
+$(VENV)/.installed: requirements.txt pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet -r requirements.txt
+	$(BIN)/pip install --quiet --no-deps -e .
+	touch $@
+
+.cache/jars/.fetched: jars.txt
+	mkdir -p .cache/jars
+	grep -v '^#' jars.txt | while read -r artifact; do \
+	  mvn --quiet --batch-mode -Dmaven.repo.local=$(CURDIR)/.cache/m2 \
+	    dependency:copy -Dartifact=$$artifact -DoutputDirectory=$(CURDIR)/.cache/jars || exit 1; \
+	done
+	touch $@
+
+.airflow/.migrated: $(VENV)/.installed
+	mkdir -p .airflow
+	$(BIN)/airflow db migrate > .airflow/migrate.log 2>&1 || (tail -20 .airflow/migrate.log; exit 1)
+	touch $@
+
+check: $(VENV)/.installed
+	$(BIN)/suizhi catalog check
+
+demo: setup
+	$(BIN)/suizhi demo --year $(YEAR) --scale $(SCALE) --seed $(SEED)
+
+test: setup
+	$(BIN)/pytest
+
+bench: setup
+	$(BIN)/suizhi bench --year $(YEAR) --scale $(SCALE) --seed $(SEED)
+
+clean:
+	rm -rf var lake reports
