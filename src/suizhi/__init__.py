@@ -1,0 +1,1 @@
+"""suizhi: the data pipeline of a city-operations hub."""

@@ -1,0 +1,119 @@
+"""Load and cross-check the catalog; every problem names its file and field."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+
+import yaml
+from pydantic import BaseModel, TypeAdapter, ValidationError
+
+from suizhi.catalog.models import Contract, Department, System, Topic
+from suizhi.errors import ConfigError
+
+M = TypeVar("M", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class Catalog:
+    departments: dict[str, Department]
+    topics: dict[str, Topic]
+    systems: dict[str, System]
+    contracts: dict[str, Contract]
+
+    def systems_of(self, dataset: str) -> list[System]:
+        return [s for s in self.systems.values() if s.dataset == dataset]
+
+    def datasets(self) -> list[str]:
+        """Datasets that at least one system feeds, in a stable order."""
+        return sorted({s.dataset for s in self.systems.values()})
+
+
+def _read_yaml(path: Path, problems: list[str]) -> object | None:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        problems.append(f"{path}: cannot be read as YAML: {exc}")
+        return None
+
+
+def _describe(path: Path, err: ValidationError) -> list[str]:
+    out = []
+    for e in err.errors():
+        field = ".".join(str(p) for p in e["loc"]) or "(top level)"
+        out.append(f"{path}: field '{field}': {e['msg']}")
+    return out
+
+
+def _parse(path: Path, data: object, model: type[M] | TypeAdapter, problems: list[str]):
+    try:
+        if isinstance(model, TypeAdapter):
+            return model.validate_python(data)
+        return model.model_validate(data)
+    except ValidationError as err:
+        problems.extend(_describe(path, err))
+        return None
+
+
+def _load_dir(directory: Path, model: type[M], id_field: str, problems: list[str]) -> dict[str, M]:
+    out: dict[str, M] = {}
+    for path in sorted(directory.glob("*.yaml")):
+        data = _read_yaml(path, problems)
+        if data is None:
+            continue
+        item = _parse(path, data, model, problems)
+        if item is None:
+            continue
+        ident = getattr(item, id_field)
+        if ident != path.stem:
+            problems.append(f"{path}: field '{id_field}': '{ident}' must match the file name '{path.stem}'")
+            continue
+        out[ident] = item
+    return out
+
+
+def _collect(root: Path) -> tuple[Catalog, list[str]]:
+    problems: list[str] = []
+    conf, schemas = root / "conf", root / "schemas"
+    lists = {}
+    for name, model in (("departments", Department), ("topics", Topic)):
+        path = conf / f"{name}.yaml"
+        data = _read_yaml(path, problems) if path.exists() else problems.append(f"{path}: missing") 
+        items = _parse(path, data, TypeAdapter(list[model]), problems) if data is not None else None
+        lists[name] = {i.id: i for i in items or []}
+    systems = _load_dir(conf / "systems", System, "id", problems)
+    contracts = _load_dir(schemas, Contract, "dataset", problems)
+    catalog = Catalog(lists["departments"], lists["topics"], systems, contracts)
+    problems.extend(_cross_check(root, catalog))
+    return catalog, problems
+
+
+def _cross_check(root: Path, c: Catalog) -> list[str]:
+    problems = []
+    for s in c.systems.values():
+        path = root / "conf" / "systems" / f"{s.id}.yaml"
+        if s.department not in c.departments:
+            problems.append(f"{path}: field 'department': unknown department '{s.department}'")
+        if s.dataset not in c.contracts:
+            problems.append(f"{path}: field 'dataset': no contract schemas/{s.dataset}.yaml")
+        for i, topic in enumerate(s.topics):
+            if topic not in c.topics:
+                problems.append(f"{path}: field 'topics.{i}': unknown topic '{topic}'")
+    for k in c.contracts.values():
+        if k.owner not in c.departments:
+            path = root / "schemas" / f"{k.dataset}.yaml"
+            problems.append(f"{path}: field 'owner': unknown department '{k.owner}'")
+    return problems
+
+
+def check_catalog(root: Path) -> list[str]:
+    """Every problem in the catalog under root, each naming its file and field."""
+    return _collect(Path(root))[1]
+
+
+def load_catalog(root: Path) -> Catalog:
+    """The validated catalog under root; raises ConfigError listing every problem."""
+    catalog, problems = _collect(Path(root))
+    if problems:
+        raise ConfigError(problems)
+    return catalog

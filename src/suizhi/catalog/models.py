@@ -1,0 +1,134 @@
+"""The catalog as typed data: departments, topics, systems and dataset contracts.
+
+Every model refuses unknown keys, so a misspelt field in conf/ or schemas/ is an error
+that names the file and the field rather than a setting silently ignored.
+"""
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+IDENT = r"^[a-z][a-z0-9_]*$"
+GRADES = ("核心", "重要", "一般-1级", "一般-2级", "一般-3级", "一般-4级")
+Grade = Literal["核心", "重要", "一般-1级", "一般-2级", "一般-3级", "一般-4级"]
+PiiCategory = Literal["citizen_id", "phone", "name", "address", "plate", "location", "free_text"]
+ColumnType = Literal["string", "integer", "double", "boolean", "date", "timestamp"]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Department(Strict):
+    id: str = Field(pattern=IDENT)
+    name: str
+    name_en: str
+
+
+class Topic(Strict):
+    id: str = Field(pattern=IDENT)
+    name: str
+
+
+class Simulation(Strict):
+    """How the simulator fills a column (shape only; the pipeline never reads it)."""
+
+    kind: Literal[
+        "key", "citizen_id", "person_name", "mobile", "district_code", "lng", "lat",
+        "event_time", "update_time", "date", "choice", "integer", "number", "text",
+        "plate", "address", "boolean", "device_id", "credit_code",
+    ]
+    prefix: str | None = None
+    values: list[str] | None = None
+    min: float | None = None
+    max: float | None = None
+    decimals: int | None = None
+
+    @model_validator(mode="after")
+    def _complete(self) -> "Simulation":
+        if self.kind == "choice" and not self.values:
+            raise ValueError("a 'choice' simulation needs 'values'")
+        if self.kind in ("integer", "number") and (self.min is None or self.max is None):
+            raise ValueError(f"a '{self.kind}' simulation needs 'min' and 'max'")
+        return self
+
+
+class Column(Strict):
+    name: str = Field(pattern=IDENT)
+    type: ColumnType
+    description: str
+    required: bool = False
+    classification: Grade
+    pii: PiiCategory | None = None
+    simulate: Simulation
+
+
+class Contract(Strict):
+    """One dataset's contract: grain, business key, version column and every column."""
+
+    version: Literal[1]
+    dataset: str = Field(pattern=IDENT)
+    title: str
+    grain: str
+    owner: str = Field(pattern=IDENT, description="department id")
+    business_key: list[str] = Field(min_length=1)
+    version_column: str
+    event_time_column: str
+    classification: Grade
+    columns: list[Column] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _columns_exist(self) -> "Contract":
+        names = [c.name for c in self.columns]
+        dupes = {n for n in names if names.count(n) > 1}
+        if dupes:
+            raise ValueError(f"columns declared twice: {sorted(dupes)}")
+        for field in ("version_column", "event_time_column"):
+            name = getattr(self, field)
+            if name not in names:
+                raise ValueError(f"{field} '{name}' is not a declared column")
+            if self.column(name).type != "timestamp":
+                raise ValueError(f"{field} '{name}' must be of type timestamp")
+        for key in self.business_key:
+            if key not in names:
+                raise ValueError(f"business_key column '{key}' is not a declared column")
+            if not self.column(key).required:
+                raise ValueError(f"business_key column '{key}' must be required")
+        return self
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+
+class Connector(Strict):
+    kind: Literal["file_drop"]
+    format: Literal["csv", "jsonl"]
+    encoding: Literal["utf-8"] = "utf-8"
+
+
+class System(Strict):
+    """One departmental business system: where its records come from and what they feed."""
+
+    version: Literal[1]
+    id: str = Field(pattern=IDENT)
+    name: str
+    department: str = Field(pattern=IDENT)
+    connector: Connector
+    schedule: Literal["@daily", "@weekly", "@monthly"]
+    dataset: str = Field(pattern=IDENT)
+    topics: list[str] = Field(default_factory=list)
+    classification: Grade
+    records_per_year: int = Field(gt=0, description="simulated yearly volume at scale 1")
+
+    @field_validator("topics")
+    @classmethod
+    def _unique_topics(cls, topics: list[str]) -> list[str]:
+        if len(set(topics)) != len(topics):
+            raise ValueError("a topic is listed twice")
+        return topics
+
+
+def is_identifier(text: str) -> bool:
+    return re.match(IDENT, text) is not None

@@ -1,0 +1,25 @@
+"""The project's own exceptions: each message names what a data engineer must fix."""
+
+
+class SuizhiError(Exception):
+    """Base of every error the pipeline raises on purpose."""
+
+
+class ConfigError(SuizhiError):
+    """A file under conf/ or schemas/ is missing, unreadable or invalid."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+class SourceError(SuizhiError):
+    """A departmental source could not be read; the message names the system and file."""
+
+
+class ConservationError(SuizhiError):
+    """The ledger does not balance: rows read, landed and accounted for disagree."""
+
+
+class EvaluationError(SuizhiError):
+    """The measures handed to scoring do not fit conf/evaluation/<year>.yaml (unknown tally, wrong unit)."""
