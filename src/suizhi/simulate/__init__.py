@@ -1,0 +1,1 @@
+"""Deterministic simulation of the departmental systems' source data, with ground truth."""
