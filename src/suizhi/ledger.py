@@ -1,0 +1,75 @@
+"""The ingestion ledger: one row per batch, counting it at every hop.
+
+rows_read (at source) = rows_landed (bronze) = inserted + superseded + duplicates +
+quarantined (silver). Every volume the evaluation reports is a sum over this table.
+"""
+from __future__ import annotations
+
+from delta.tables import DeltaTable
+from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
+from pyspark.sql import types as T
+
+from suizhi.lake import Lake
+
+LANDING = ["batch_id", "system", "dataset", "department", "period", "rows_read", "rows_landed", "landed_at"]
+SILVER = ["inserted", "superseded", "duplicates", "quarantined", "silvered_at"]
+SCHEMA = T.StructType(
+    [T.StructField(n, T.StringType(), False) for n in LANDING[:5]]
+    + [T.StructField("rows_read", T.LongType()), T.StructField("rows_landed", T.LongType()),
+       T.StructField("landed_at", T.TimestampType())]
+    + [T.StructField(n, T.LongType()) for n in SILVER[:4]]
+    + [T.StructField("silvered_at", T.TimestampType())]
+)
+
+
+def ensure_ledger(spark: SparkSession, lake: Lake) -> DeltaTable:
+    return (DeltaTable.createIfNotExists(spark).location(lake.ledger).addColumns(SCHEMA)
+            .property("comment", "ledger.batches: one row per system and period, counted at every hop")
+            .execute())
+
+
+def read_ledger(spark: SparkSession, lake: Lake) -> DataFrame:
+    ensure_ledger(spark, lake)
+    return spark.read.format("delta").load(lake.ledger)
+
+
+def record_landing(spark: SparkSession, lake: Lake, rows: list[dict]) -> None:
+    """Add newly landed batches; a batch already in the ledger is left as it is."""
+    if not rows:
+        return
+    updates = spark.createDataFrame(
+        [{**r, "landed_at": None} for r in rows],
+        schema=T.StructType([f for f in SCHEMA.fields if f.name in LANDING]),
+    ).withColumn("landed_at", F.current_timestamp())
+    (ensure_ledger(spark, lake).alias("l")
+     .merge(updates.alias("u"), "l.batch_id = u.batch_id")
+     .whenNotMatchedInsert(values={n: f"u.{n}" for n in LANDING})
+     .execute())
+
+
+def record_silver(spark: SparkSession, lake: Lake, rows: list[dict]) -> None:
+    """Write the silver outcome of batches; only batches not yet counted are updated."""
+    if not rows:
+        return
+    fields = [T.StructField("batch_id", T.StringType())] + [T.StructField(n, T.LongType()) for n in SILVER[:4]]
+    updates = spark.createDataFrame([{k: r[k] for k in ["batch_id"] + SILVER[:4]} for r in rows],
+                                    T.StructType(fields))
+    (ensure_ledger(spark, lake).alias("l")
+     .merge(updates.alias("u"), "l.batch_id = u.batch_id")
+     .whenMatchedUpdate(condition="l.silvered_at IS NULL",
+                        set={**{n: f"u.{n}" for n in SILVER[:4]}, "silvered_at": "current_timestamp()"})
+     .execute())
+
+
+def conservation(ledger: DataFrame) -> DataFrame:
+    """Per system: the four counts and whether read = landed = silver + dup + superseded + quarantined."""
+    sums = ledger.groupBy("department", "system", "dataset").agg(
+        *[F.sum(c).alias(c) for c in ("rows_read", "rows_landed", "inserted", "duplicates", "superseded", "quarantined")],
+        F.count(F.when(F.col("silvered_at").isNull(), 1)).alias("pending_batches"),
+    )
+    accounted = F.col("inserted") + F.col("duplicates") + F.col("superseded") + F.col("quarantined")
+    return sums.withColumn(
+        "holds", (F.col("rows_read") == F.col("rows_landed")) & (F.col("rows_landed") == accounted)
+        & (F.col("pending_batches") == 0)
+    ).orderBy("system")

@@ -1,0 +1,161 @@
+"""Build `silver.<dataset>` from landed bronze batches: conform, quarantine, dedup, MERGE.
+
+Every bronze row of a batch gets exactly one disposition: quarantined (it cannot conform
+to the contract), duplicate (an exact copy of a row seen in the batch or held in silver),
+superseded (an older version of its business key, incoming or retired from silver), or
+inserted (a new key). The counts travel in the MERGE commit's metadata, so a run killed
+after the commit is recognised and never counted twice.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
+from functools import reduce
+
+from delta.tables import DeltaTable
+from pyspark.sql import DataFrame, SparkSession, Window
+from pyspark.sql import functions as F
+
+from suizhi.catalog import Catalog
+from suizhi.catalog.models import Contract
+from suizhi.conform import conform
+from suizhi.lake import Lake
+from suizhi.ledger import read_ledger, record_silver
+
+KEEP_META = ["_source_system", "_batch_id", "_period", "_ingested_at", "_record_hash", "_source_file", "_source_line"]
+COUNTS = ("inserted", "superseded", "duplicates", "quarantined")
+
+
+def _exists(spark: SparkSession, path: str) -> bool:
+    return DeltaTable.isDeltaTable(spark, path)
+
+
+def committed_counts(spark: SparkSession, path: str) -> dict[str, dict]:
+    """Batch counts recorded in silver's own commits (recovers a run killed before the ledger)."""
+    if not _exists(spark, path):
+        return {}
+    found: dict[str, dict] = {}
+    for row in DeltaTable.forPath(spark, path).history().select("userMetadata").collect():
+        if row.userMetadata and row.userMetadata.startswith("{"):
+            found.update(json.loads(row.userMetadata).get("batches", {}))
+    return found
+
+
+def classify(incoming: DataFrame, current: DataFrame | None, contract: Contract) -> DataFrame:
+    """Add `_disposition` to every conformed incoming row, against the current silver rows."""
+    key = ["_source_system", *contract.business_key]
+    version = contract.version_column
+    good = incoming.where(F.size("_problems") == 0)
+    copies = Window.partitionBy(*key, "_record_hash").orderBy("_source_file", "_source_line")
+    good = good.withColumn("_copy", F.row_number().over(copies))
+    if current is None:
+        good = good.withColumn("_cur_hash", F.lit(None).cast("string")).withColumn(
+            "_cur_version", F.lit(None).cast("timestamp"))
+    else:
+        cur = current.select(*key, F.col("_record_hash").alias("_cur_hash"), F.col(version).alias("_cur_version"))
+        good = good.join(cur, key, "left")
+    fresh = (F.col("_copy") == 1) & (F.col("_cur_hash").isNull() | (F.col("_cur_hash") != F.col("_record_hash")))
+    ranking = Window.partitionBy(*key).orderBy(F.when(fresh, 0).otherwise(1), F.col(version).desc(),
+                                               F.col("_record_hash").desc())
+    good = good.withColumn("_rank", F.row_number().over(ranking))
+    beats = (F.col("_cur_hash").isNull() | (F.col(version) > F.col("_cur_version"))
+             | ((F.col(version) == F.col("_cur_version")) & (F.col("_record_hash") > F.col("_cur_hash"))))
+    disposition = (
+        F.when(~fresh, "duplicate")
+        .when((F.col("_rank") == 1) & beats & F.col("_cur_hash").isNull(), "inserted")
+        .when((F.col("_rank") == 1) & beats, "replaced")
+        .otherwise("superseded")
+    )
+    good = good.withColumn("_disposition", disposition).drop("_copy", "_rank", "_cur_hash", "_cur_version")
+    bad = incoming.where(F.size("_problems") > 0).withColumn("_disposition", F.lit("quarantined"))
+    return good.unionByName(bad)
+
+
+def _count(classified: DataFrame, batch_ids: list[str]) -> dict[str, dict]:
+    counts = {b: dict.fromkeys(COUNTS, 0) for b in batch_ids}
+    names = {"inserted": "inserted", "replaced": "superseded", "superseded": "superseded",
+             "duplicate": "duplicates", "quarantined": "quarantined"}
+    for row in classified.groupBy("_batch_id", "_disposition").count().collect():
+        counts[row["_batch_id"]][names[row["_disposition"]]] += row["count"]
+    return counts
+
+
+def _quarantine(session: SparkSession, lake: Lake, dataset: str, ids: list[str], classified: DataFrame) -> None:
+    rows = classified.where(F.col("_disposition") == "quarantined").select(
+        F.lit(dataset).alias("dataset"), "_source_system", "_batch_id", "_period", "_source_file", "_source_line",
+        "_record_hash", F.concat_ws("; ", "_problems").alias("reason"), "_raw_record",
+        F.current_timestamp().alias("quarantined_at"))
+    (rows.write.format("delta").mode("append")
+         .option("txnAppId", "quarantine:" + hashlib.sha1(",".join(sorted(ids)).encode()).hexdigest()[:16])
+         .option("txnVersion", 0)
+         .save(lake.table(f"quarantine.{dataset}")))
+
+
+def _merge(session: SparkSession, path: str, contract: Contract, winners: DataFrame, metadata: dict) -> None:
+    DeltaTable.createIfNotExists(session).location(path).addColumns(winners.schema).property(
+        "comment", f"silver.{contract.dataset}: {contract.grain}").execute()
+    key = ["_source_system", *contract.business_key]
+    session.conf.set("spark.databricks.delta.commitInfo.userMetadata", json.dumps(metadata, ensure_ascii=False))
+    batches = hashlib.sha1(",".join(sorted(metadata["batches"])).encode()).hexdigest()[:16]
+    session.conf.set("spark.databricks.delta.write.txnAppId", f"silver:{metadata['dataset']}:{batches}")
+    session.conf.set("spark.databricks.delta.write.txnVersion", "0")
+    try:
+        (DeltaTable.forPath(session, path).alias("t")
+         .merge(winners.alias("s"), " AND ".join(f"t.`{k}` <=> s.`{k}`" for k in key))
+         .whenMatchedUpdateAll().whenNotMatchedInsertAll().execute())
+    finally:
+        for conf in ("commitInfo.userMetadata", "write.txnAppId", "write.txnVersion"):
+            session.conf.unset(f"spark.databricks.delta.{conf}")
+
+
+def build_period(spark: SparkSession, lake: Lake, catalog: Catalog, dataset: str, period: str,
+                 batches: list[tuple[str, str]]) -> dict[str, dict]:
+    """Process one period's batches (system, batch id) of one dataset; returns counts per batch."""
+    contract = catalog.contracts[dataset]
+    path = lake.table(f"silver.{dataset}")
+    recorded = committed_counts(spark, path)
+    done = {b: recorded[b] for _, b in batches if b in recorded}
+    batches = [(s, b) for s, b in batches if b not in recorded]
+    if not batches:
+        return done
+    ids = [b for _, b in batches]
+    raw = reduce(DataFrame.unionByName, [
+        spark.read.format("delta").load(lake.table(f"bronze.{system}")).where(F.col("_batch_id") == b)
+        for system, b in batches])
+    current = spark.read.format("delta").load(path) if _exists(spark, path) else None
+    classified = classify(conform(raw, contract), current, contract).persist()
+    try:
+        counts = _count(classified, ids)
+        if any(c["quarantined"] for c in counts.values()):
+            _quarantine(spark, lake, dataset, ids, classified)
+        columns = [c.name for c in contract.columns] + KEEP_META
+        winners = classified.where(F.col("_disposition").isin("inserted", "replaced")).select(*columns)
+        _merge(spark, path, contract, winners, {"dataset": dataset, "period": period, "batches": counts})
+    finally:
+        classified.unpersist()
+    return done | counts
+
+
+def _build_dataset(spark: SparkSession, lake: Lake, catalog: Catalog, dataset: str,
+                   pending: dict[str, list[tuple[str, str]]]) -> dict[str, dict]:
+    session = spark.newSession()  # its own SQL conf: commit metadata must not leak across threads
+    counts: dict[str, dict] = {}
+    for period in sorted(pending):
+        counts.update(build_period(session, lake, catalog, dataset, period, pending[period]))
+    return counts
+
+
+def build_silver(spark: SparkSession, lake: Lake, catalog: Catalog, parallel: int = 4) -> dict[str, dict]:
+    """Process every landed batch that silver has not counted yet; returns counts per batch."""
+    todo = (read_ledger(spark, lake).where(F.col("silvered_at").isNull())
+            .select("dataset", "period", "system", "batch_id").collect())
+    pending: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+    for r in todo:
+        pending[r.dataset][r.period].append((r.system, r.batch_id))
+    with ThreadPoolExecutor(max_workers=parallel) as pool:
+        results = pool.map(lambda d: _build_dataset(spark, lake, catalog, d, pending[d]), sorted(pending))
+        counts = {b: c for result in results for b, c in result.items()}
+    record_silver(spark, lake, [{"batch_id": b, **c} for b, c in counts.items()])
+    return counts
