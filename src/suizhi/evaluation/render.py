@@ -1,0 +1,230 @@
+"""Render a scored Evaluation as the 项目支出绩效自评表 in plain text, JSON and CSV.
+
+The text table pads by display width, so Chinese cells line up in a terminal; the CSV
+carries a BOM so Excel opens the Chinese correctly.
+"""
+from __future__ import annotations
+
+import csv
+import json
+import re
+import unicodedata
+from pathlib import Path
+
+from suizhi.evaluation.scoring import (
+    SCALED_TALLY, Evaluation, IndicatorScore, describe_deviation, plain, quantity, target_phrase,
+)
+
+LABELS = {
+    "zh": dict(
+        title="项目支出绩效自评表", year="（{year}年度）", money="单位：万元", project="项目名称",
+        department="主管部门", implementer="实施单位", funds="项目资金（万元）", all_funds="总额",
+        source="其中：{name}", planned="年度预算数", spent="实际支出", weight="分值",
+        rate="预算执行率", score="得分", goal="年度预期绩效目标", level1="一级指标",
+        level2="二级指标", name="三级指标", target="年度指标值", actual="实际完成指标值",
+        ind_weight="分值（权重）", ind_score="自评得分", deviation="偏差原因分析及改进措施",
+        not_measured="未测量", proposal="建议下年目标{target}",
+        total="总分：{total}（已测量部分满分 {measured}，共 {full}）",
+        missing="未测量指标（不计分，满分中不含）：{names}",
+    ),
+    "en": dict(
+        title="Project expenditure performance self-evaluation", year="(year {year})",
+        money="amounts in 10,000 yuan", project="Project", department="Supervising department",
+        implementer="Implementing unit", funds="Project funds (10,000 yuan)", all_funds="Total",
+        source="of which: {name}", planned="Annual budget", spent="Actual spending", weight="Weight",
+        rate="Execution rate", score="Score", goal="Annual performance goal", level1="Level 1",
+        level2="Level 2", name="Indicator", target="Annual target", actual="Actual",
+        ind_weight="Weight", ind_score="Score", deviation="Deviation analysis and remedy",
+        not_measured="not measured", proposal="propose next year: {target}",
+        total="Total: {total} (out of {measured} measured points of {full})",
+        missing="Not measured (no score, excluded from the measured points): {names}",
+    ),
+}
+COLUMN_LIMITS = [8, 10, 20, 26, 26, 12, 12, 40]
+_TOKEN = re.compile(r"[\x21-\x7e]+ ?| |.", re.S)
+
+
+def display_width(text: str) -> int:
+    """Terminal columns text takes: wide and full-width (CJK) characters count two."""
+    return sum(
+        0 if unicodedata.combining(ch) else 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+        for ch in text
+    )
+
+
+def _pad(text: str, width: int, align: str) -> str:
+    gap = " " * (width - display_width(text))
+    return gap + text if align == ">" else text + gap
+
+
+def _wrap(text: str, limit: int) -> list[str]:
+    """Break text into lines of at most limit columns, keeping ASCII words whole where they fit."""
+    lines, cur = [], ""
+    for paragraph in text.split("\n"):
+        for token in _TOKEN.findall(paragraph):
+            pieces = [token] if display_width(token) <= limit else list(token)
+            for piece in pieces:
+                if cur and display_width(cur + piece.rstrip()) > limit:
+                    lines.append(cur.rstrip())
+                    cur = piece.lstrip()
+                else:
+                    cur += piece
+        lines.append(cur.rstrip())
+        cur = ""
+    return lines
+
+
+def _grid(rows: list[list[str]], limits: list[int], align: str = "", header: bool = True) -> list[str]:
+    """A bordered grid; cells wrap at their column's limit, align holds '<' or '>' per column."""
+    align = align.ljust(len(limits), "<")
+    cells = [[_wrap(c, lim) for c, lim in zip(row, limits)] for row in rows]
+    widths = [max(display_width(line) for row in cells for line in row[i]) for i in range(len(limits))]
+    rule = "+" + "+".join("-" * (w + 2) for w in widths) + "+"
+    out = [rule]
+    for n, row in enumerate(cells):
+        for k in range(max(len(c) for c in row)):
+            parts = [_pad(c[k] if k < len(c) else "", w, a) for c, w, a in zip(row, widths, align)]
+            out.append("| " + " | ".join(parts) + " |")
+        if header and n == 0:
+            out.append(rule)
+    out.append(rule)
+    return out
+
+
+def _deviation_cell(row: IndicatorScore, lang: str) -> str:
+    text = describe_deviation(row, lang)
+    if row.deviation_kind == "not_measured" and row.detail.get("reason"):
+        text += f"（{row.detail['reason']}）" if lang == "zh" else f" ({row.detail['reason']})"
+    if row.proposed_target is not None:
+        proposal = target_phrase(row.operator, row.proposed_target, row.unit, lang=lang)
+        text += ("；" if lang == "zh" else "; ") + LABELS[lang]["proposal"].format(target=proposal)
+    return text
+
+
+def _indicator_rows(ev: Evaluation, lang: str) -> list[list[str]]:
+    t = LABELS[lang]
+    rows = [[t["level1"], t["level2"], t["name"], t["target"], t["actual"], t["ind_weight"],
+             t["ind_score"], t["deviation"]]]
+    last = ("", "")
+    for r in ev.indicators:
+        factor = ev.volume_scale if r.tally == SCALED_TALLY else 1.0
+        measured = r.actual is not None
+        rows.append([
+            r.level1 if r.level1 != last[0] else "",
+            r.level2 if (r.level1, r.level2) != last else "",
+            r.name,
+            target_phrase(r.operator, r.target, r.unit, factor, lang),
+            quantity(r.actual, r.unit, lang) if measured else t["not_measured"],
+            plain(r.weight),
+            f"{r.score:.2f}" if r.score is not None else t["not_measured"],
+            _deviation_cell(r, lang),
+        ])
+        last = (r.level1, r.level2)
+    return rows
+
+
+def grouped_money(v: float) -> str:
+    """An amount in 万元 with two decimals: 1,952.61."""
+    return f"{v:,.2f}"
+
+
+def render_table(evaluation: Evaluation, lang: str = "zh") -> str:
+    """The 自评表 as plain text: header, budget block, goal, indicator grid and 总分."""
+    if lang not in LABELS:
+        raise ValueError(f"lang must be one of {sorted(LABELS)}, got {lang!r}")
+    t, ev, b = LABELS[lang], evaluation, evaluation.budget
+    out = [t["title"], t["year"].format(year=ev.year), t["money"], ""]
+    out += _grid([[t["project"], ev.project.name], [t["department"], ev.project.department],
+                  [t["implementer"], ev.project.implementer]], [20, 70], header=False)
+    funds = [[t["funds"], t["planned"], t["spent"], t["weight"], t["rate"], t["score"]],
+             [t["all_funds"], grouped_money(b.planned), grouped_money(b.spent), plain(b.weight),
+              f"{b.rate * 100:.2f}%", f"{b.score:.2f}"]]
+    funds += [[t["source"].format(name=name), grouped_money(p), grouped_money(s), "", "", ""]
+              for name, p, s in b.sources]
+    out += _grid(funds, [32, 12, 12, 6, 12, 8], align="<>>>>>")
+    out += _grid([[t["goal"]], [ev.annual_goal]], [88])
+    out += _grid(_indicator_rows(ev, lang), COLUMN_LIMITS, align="<<<<<>><")
+    full = b.weight + sum(r.weight for r in ev.indicators)
+    out.append(t["total"].format(total=f"{ev.total:.2f}", measured=plain(ev.measured_weight), full=plain(full)))
+    if ev.not_measured:
+        names = [f"{r.name}（{plain(r.weight)}）" if lang == "zh" else f"{r.name} ({plain(r.weight)})"
+                 for r in ev.indicators if r.tally in ev.not_measured]
+        out.append(t["missing"].format(names=("、" if lang == "zh" else ", ").join(names)))
+    return "\n".join(out) + "\n"
+
+
+def _num(v: float | None) -> float | int | None:
+    """Whole numbers as int (30, not 30.0) so the JSON reads like the table."""
+    return int(v) if isinstance(v, float) and v.is_integer() and abs(v) < 2**53 else v
+
+
+def to_json(evaluation: Evaluation) -> dict:
+    """The evaluation as plain data with stable keys.
+
+    Keys: year, project{name, department, implementer, annual_goal}, volume_scale,
+    budget{unit, planned, spent, weight, rate, score, sources[{name, planned, spent}]},
+    indicators[{level1, level2, name, tally, operator, target, unit, compared_target, actual,
+    met, weight, score, deviation, proposed_target, detail}], total, measured_weight,
+    not_measured[tally]. actual, met and score are null for a row that was not measured.
+    """
+    ev, b = evaluation, evaluation.budget
+    return {
+        "year": ev.year,
+        "project": {"name": ev.project.name, "department": ev.project.department,
+                    "implementer": ev.project.implementer, "annual_goal": ev.annual_goal},
+        "volume_scale": ev.volume_scale,
+        "budget": {"unit": b.unit, "planned": b.planned, "spent": b.spent, "weight": _num(b.weight),
+                   "rate": b.rate, "score": b.score,
+                   "sources": [{"name": n, "planned": p, "spent": s} for n, p, s in b.sources]},
+        "indicators": [{
+            "level1": r.level1, "level2": r.level2, "name": r.name, "tally": r.tally,
+            "operator": r.operator, "target": _num(r.target), "unit": r.unit,
+            "compared_target": _num(r.compared_target), "actual": _num(r.actual), "met": r.met,
+            "weight": _num(r.weight), "score": r.score, "deviation": r.deviation,
+            "proposed_target": _num(r.proposed_target), "detail": r.detail,
+        } for r in ev.indicators],
+        "total": ev.total,
+        "measured_weight": _num(ev.measured_weight),
+        "not_measured": list(ev.not_measured),
+    }
+
+
+CSV_FIELDS = ["row", "level1", "level2", "name", "tally", "operator", "target", "unit",
+              "compared_target", "actual", "met", "weight", "score", "deviation", "proposed_target"]
+
+
+def _csv_rows(data: dict) -> list[dict]:
+    rows = [{"row": "indicator", **{k: r[k] for k in CSV_FIELDS[1:]}} for r in data["indicators"]]
+    b = data["budget"]
+    rows.append({"row": "budget", "name": "预算执行率", "target": b["planned"], "unit": b["unit"],
+                 "compared_target": b["planned"], "actual": b["spent"], "weight": b["weight"],
+                 "score": b["score"], "deviation": f"预算执行率 {b['rate'] * 100:.2f}%"})
+    missing = "、".join(data["not_measured"])
+    rows.append({"row": "total", "name": "总分", "weight": data["measured_weight"],
+                 "score": data["total"], "deviation": f"未测量：{missing}" if missing else ""})
+    return rows
+
+
+def write_reports(evaluation: Evaluation, out_dir: Path) -> list[Path]:
+    """Write evaluation.json (UTF-8) and evaluation.csv (UTF-8 with BOM) into out_dir; return their paths."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    data = to_json(evaluation)
+    json_path, csv_path = out_dir / "evaluation.json", out_dir / "evaluation.csv"
+    json_path.write_text(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n", encoding="utf-8")
+    with csv_path.open("w", encoding="utf-8-sig", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=CSV_FIELDS)
+        writer.writeheader()
+        for row in _csv_rows(data):
+            writer.writerow({k: _csv_cell(row.get(k)) for k in CSV_FIELDS})
+    return [json_path, csv_path]
+
+
+def _csv_cell(v: object) -> object:
+    if v is None:
+        return ""
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, dict):
+        return json.dumps(v, ensure_ascii=False)
+    return v
