@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import json
+import logging
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 from pyspark.sql import DataFrame, SparkSession
@@ -13,6 +15,7 @@ from suizhi.lake import Lake
 from suizhi.ledger import read_ledger, record_landing
 
 NULL = "\u0000"
+log = logging.getLogger(__name__)
 
 
 def record_hash(columns: list[str]):
@@ -29,6 +32,7 @@ def with_ingest_metadata(df: DataFrame, batch: Batch, columns: list[str]) -> Dat
 
 
 def _land_one(spark: SparkSession, lake: Lake, catalog: Catalog, batch: Batch) -> dict:
+    started = time.monotonic()
     columns = [c.name for c in catalog.contracts[batch.dataset].columns]
     path = lake.table(f"bronze.{batch.system}")
     df = with_ingest_metadata(spark.read.parquet(batch.staged), batch, columns)
@@ -38,6 +42,7 @@ def _land_one(spark: SparkSession, lake: Lake, catalog: Catalog, batch: Batch) -
        .option("userMetadata", json.dumps({"batch_id": batch.batch_id, "rows_read": batch.rows_read}))
        .save(path))
     landed = spark.read.format("delta").load(path).where(F.col("_batch_id") == batch.batch_id).count()
+    log.info("landed %s: %d of %d rows in %.1f s", batch.batch_id, landed, batch.rows_read, time.monotonic() - started)
     return {**{k: v for k, v in batch.to_dict().items() if k != "staged"}, "rows_landed": landed}
 
 

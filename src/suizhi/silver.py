@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
+import time
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from functools import reduce
@@ -25,6 +27,7 @@ from suizhi.lake import Lake
 from suizhi.ledger import read_ledger, record_silver
 
 KEEP_META = ["_source_system", "_batch_id", "_period", "_ingested_at", "_record_hash", "_source_file", "_source_line"]
+log = logging.getLogger(__name__)
 COUNTS = ("inserted", "superseded", "duplicates", "quarantined")
 
 
@@ -113,6 +116,7 @@ def _merge(session: SparkSession, path: str, contract: Contract, winners: DataFr
 def build_period(spark: SparkSession, lake: Lake, catalog: Catalog, dataset: str, period: str,
                  batches: list[tuple[str, str]]) -> dict[str, dict]:
     """Process one period's batches (system, batch id) of one dataset; returns counts per batch."""
+    started = time.monotonic()
     contract = catalog.contracts[dataset]
     path = lake.table(f"silver.{dataset}")
     recorded = committed_counts(spark, path)
@@ -135,6 +139,7 @@ def build_period(spark: SparkSession, lake: Lake, catalog: Catalog, dataset: str
         _merge(spark, path, contract, winners, {"dataset": dataset, "period": period, "batches": counts})
     finally:
         classified.unpersist()
+    log.info("silver.%s %s: %s in %.1f s", dataset, period, counts, time.monotonic() - started)
     return done | counts
 
 

@@ -1,0 +1,70 @@
+"""What each Airflow task runs: the settings, catalog and SparkSession of this process."""
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+
+from suizhi.catalog import Catalog, load_catalog
+from suizhi.connectors import Batch, extract_batch
+from suizhi.lake import Lake
+from suizhi.settings import Settings, load_settings
+
+
+def _signature(home: Path) -> tuple:
+    """Changes whenever a catalog file is added, removed or edited."""
+    files = sorted([*(home / "conf").rglob("*.yaml"), *(home / "schemas").glob("*.yaml")])
+    return tuple((str(f), f.stat().st_mtime_ns) for f in files)
+
+
+@lru_cache(maxsize=4)
+def _catalog(home: str, signature: tuple) -> Catalog:
+    return load_catalog(Path(home))
+
+
+def current_settings() -> Settings:
+    return load_settings(os.environ.get("SUIZHI_ENV"))
+
+
+def current_catalog(settings: Settings | None = None) -> Catalog:
+    home = (settings or current_settings()).home
+    return _catalog(str(home), _signature(home))
+
+
+def spark_session(settings: Settings | None = None):
+    from suizhi.spark import get_spark
+    return get_spark(settings or current_settings())
+
+
+def extract_system(system_id: str, period: str) -> dict:
+    s = current_settings()
+    catalog = current_catalog(s)
+    system = catalog.systems[system_id]
+    batch = extract_batch(system, catalog.contracts[system.dataset], period, s.sources_root, Lake(s.lake_root))
+    return batch.to_dict()
+
+
+def land_batches(batches: list[dict]) -> int:
+    from suizhi.bronze import land
+    s = current_settings()
+    rows = land(spark_session(s), Lake(s.lake_root), current_catalog(s), [Batch(**b) for b in batches],
+                s.parallel_commits)
+    return len(rows)
+
+
+def build_silver_tables() -> int:
+    from suizhi.silver import build_silver
+    s = current_settings()
+    return len(build_silver(spark_session(s), Lake(s.lake_root), current_catalog(s), s.parallel_commits))
+
+
+def tally_year(year: int | None) -> dict:
+    from suizhi.evaluation.tally import tally
+    s = current_settings()
+    return tally(spark_session(s), Lake(s.lake_root), current_catalog(s), year)
+
+
+def report_year(tallied: dict) -> str:
+    from suizhi.evaluation.publish import publish
+    s = current_settings()
+    return str(publish(s, tallied))
