@@ -4,13 +4,19 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
+from pyspark.sql import types as T
 
 from suizhi.catalog import Catalog
+from suizhi.catalog.models import Contract
 from suizhi.connectors import Batch
+from suizhi.connectors.base import SOURCE_FILE, SOURCE_LINE
+from suizhi.delta_log import commit_metadata, latest_commit
+from suizhi.errors import LakeError
 from suizhi.lake import Lake
 from suizhi.ledger import read_ledger, record_landing
 
@@ -24,33 +30,53 @@ def record_hash(columns: list[str]):
 
 
 def with_ingest_metadata(df: DataFrame, batch: Batch, columns: list[str]) -> DataFrame:
-    return (df.withColumn("_batch_id", F.lit(batch.batch_id))
-              .withColumn("_source_system", F.lit(batch.system))
-              .withColumn("_period", F.lit(batch.period))
-              .withColumn("_ingested_at", F.current_timestamp())
-              .withColumn("_record_hash", record_hash(columns)))
+    return df.select("*", F.lit(batch.batch_id).alias("_batch_id"), F.lit(batch.system).alias("_source_system"),
+                     F.lit(batch.period).alias("_period"), F.current_timestamp().alias("_ingested_at"),
+                     record_hash(columns).alias("_record_hash"))
+
+
+def staged_schema(contract: Contract) -> T.StructType:
+    """The staged parquet's schema, given so Spark need not infer it with a job of its own."""
+    return T.StructType([T.StructField(c.name, T.StringType()) for c in contract.columns]
+                        + [T.StructField(SOURCE_FILE, T.StringType()), T.StructField(SOURCE_LINE, T.LongType())])
 
 
 def _land_one(spark: SparkSession, lake: Lake, catalog: Catalog, batch: Batch) -> dict:
+    """Append one batch, unless it is already the table's newest commit (a run killed before
+    the ledger was written); the rows landed are those that commit wrote."""
     started = time.monotonic()
-    columns = [c.name for c in catalog.contracts[batch.dataset].columns]
+    contract = catalog.contracts[batch.dataset]
     path = lake.table(f"bronze.{batch.system}")
-    df = with_ingest_metadata(spark.read.parquet(batch.staged), batch, columns)
-    # txnAppId makes the append idempotent: a batch committed before a crash is skipped.
-    (df.write.format("delta").mode("append")
-       .option("txnAppId", f"bronze:{batch.batch_id}").option("txnVersion", 0)
-       .option("userMetadata", json.dumps({"batch_id": batch.batch_id, "rows_read": batch.rows_read}))
-       .save(path))
-    landed = spark.read.format("delta").load(path).where(F.col("_batch_id") == batch.batch_id).count()
+    commit = latest_commit(spark, path)
+    if commit_metadata(commit).get("batch_id") != batch.batch_id:
+        df = with_ingest_metadata(spark.read.schema(staged_schema(contract)).parquet(batch.staged),
+                                  batch, [c.name for c in contract.columns])
+        (df.write.format("delta").mode("append")
+           .option("userMetadata", json.dumps({"batch_id": batch.batch_id, "rows_read": batch.rows_read}))
+           .save(path))
+        commit = latest_commit(spark, path)
+    if commit_metadata(commit).get("batch_id") != batch.batch_id:
+        raise LakeError(f"system {batch.system}: bronze table {path} was written by another job while batch "
+                        f"{batch.batch_id} landed (newest commit {commit.get('version')}); rerun the interval")
+    landed = int(commit["operationMetrics"]["numOutputRows"])
     log.info("landed %s: %d of %d rows in %.1f s", batch.batch_id, landed, batch.rows_read, time.monotonic() - started)
     return {**{k: v for k, v in batch.to_dict().items() if k != "staged"}, "rows_landed": landed}
+
+
+def _land_system(spark: SparkSession, lake: Lake, catalog: Catalog, batches: list[Batch]) -> list[dict]:
+    """One system's batches in period order: a bronze table has one writer at a time."""
+    return [_land_one(spark, lake, catalog, b) for b in sorted(batches, key=lambda b: b.period)]
 
 
 def land(spark: SparkSession, lake: Lake, catalog: Catalog, batches: list[Batch], parallel: int = 4) -> list[dict]:
     """Append every batch not yet in the ledger to its bronze table; returns the new ledger rows."""
     done = {r.batch_id for r in read_ledger(spark, lake).select("batch_id").collect()}
-    pending = [b for b in batches if b.batch_id not in done]
+    pending: dict[str, list[Batch]] = defaultdict(list)
+    for b in batches:
+        if b.batch_id not in done:
+            pending[b.system].append(b)
     with ThreadPoolExecutor(max_workers=parallel) as pool:
-        rows = list(pool.map(lambda b: _land_one(spark, lake, catalog, b), pending))
+        rows = [r for landed in pool.map(lambda s: _land_system(spark, lake, catalog, pending[s]), sorted(pending))
+                for r in landed]
     record_landing(spark, lake, rows)
     return rows

@@ -23,3 +23,7 @@ class ConservationError(SuizhiError):
 
 class EvaluationError(SuizhiError):
     """The measures handed to scoring do not fit conf/evaluation/<year>.yaml (unknown tally, wrong unit)."""
+
+
+class LakeError(SuizhiError):
+    """A lake table is not in the state a job expects (written concurrently, for example)."""

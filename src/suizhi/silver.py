@@ -8,7 +8,6 @@ after the commit is recognised and never counted twice.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import time
@@ -23,6 +22,7 @@ from pyspark.sql import functions as F
 from suizhi.catalog import Catalog
 from suizhi.catalog.models import Contract
 from suizhi.conform import conform
+from suizhi.delta_log import commit_metadata, latest_commit, latest_version
 from suizhi.lake import Lake
 from suizhi.ledger import read_ledger, record_silver
 
@@ -32,15 +32,20 @@ COUNTS = ("inserted", "superseded", "duplicates", "quarantined")
 
 
 def _exists(spark: SparkSession, path: str) -> bool:
-    return DeltaTable.isDeltaTable(spark, path)
+    return latest_version(spark, path) is not None
 
 
-def committed_counts(spark: SparkSession, path: str) -> dict[str, dict]:
-    """Batch counts recorded in silver's own commits (recovers a run killed before the ledger)."""
+def committed_counts(spark: SparkSession, path: str, latest: int) -> dict[str, dict]:
+    """Batch counts recorded in silver's own latest commits.
+
+    Only silver MERGEs write this table, one per dataset and period, and the ledger is
+    written after them: a run killed in between left its MERGEs as the latest commits,
+    so reading as many commits as there are pending periods recovers all of them.
+    """
     if not _exists(spark, path):
         return {}
     found: dict[str, dict] = {}
-    for row in DeltaTable.forPath(spark, path).history().select("userMetadata").collect():
+    for row in DeltaTable.forPath(spark, path).history(latest).select("userMetadata").collect():
         if row.userMetadata and row.userMetadata.startswith("{"):
             found.update(json.loads(row.userMetadata).get("batches", {}))
     return found
@@ -90,36 +95,40 @@ def _quarantine(session: SparkSession, lake: Lake, dataset: str, ids: list[str],
         F.lit(dataset).alias("dataset"), "_source_system", "_batch_id", "_period", "_source_file", "_source_line",
         "_record_hash", F.concat_ws("; ", "_problems").alias("reason"), "_raw_record",
         F.current_timestamp().alias("quarantined_at"))
+    path = lake.table(f"quarantine.{dataset}")
+    # The quarantine is written just before silver's MERGE: if a killed run got no further,
+    # its rows are the table's newest commit and are not appended twice.
+    if commit_metadata(latest_commit(session, path)).get("batches") == sorted(ids):
+        return
     (rows.write.format("delta").mode("append")
-         .option("txnAppId", "quarantine:" + hashlib.sha1(",".join(sorted(ids)).encode()).hexdigest()[:16])
-         .option("txnVersion", 0)
-         .save(lake.table(f"quarantine.{dataset}")))
+         .option("userMetadata", json.dumps({"dataset": dataset, "batches": sorted(ids)}))
+         .save(path))
 
 
 def _merge(session: SparkSession, path: str, contract: Contract, winners: DataFrame, metadata: dict) -> None:
-    DeltaTable.createIfNotExists(session).location(path).addColumns(winners.schema).property(
-        "comment", f"silver.{contract.dataset}: {contract.grain}").execute()
+    if not _exists(session, path):
+        DeltaTable.createIfNotExists(session).location(path).addColumns(winners.schema).property(
+            "comment", f"silver.{contract.dataset}: {contract.grain}").execute()
     key = ["_source_system", *contract.business_key]
+    # The counts ride in the commit: committed_counts() finds them if the ledger is not written.
     session.conf.set("spark.databricks.delta.commitInfo.userMetadata", json.dumps(metadata, ensure_ascii=False))
-    batches = hashlib.sha1(",".join(sorted(metadata["batches"])).encode()).hexdigest()[:16]
-    session.conf.set("spark.databricks.delta.write.txnAppId", f"silver:{metadata['dataset']}:{batches}")
-    session.conf.set("spark.databricks.delta.write.txnVersion", "0")
     try:
         (DeltaTable.forPath(session, path).alias("t")
          .merge(winners.alias("s"), " AND ".join(f"t.`{k}` <=> s.`{k}`" for k in key))
          .whenMatchedUpdateAll().whenNotMatchedInsertAll().execute())
     finally:
-        for conf in ("commitInfo.userMetadata", "write.txnAppId", "write.txnVersion"):
-            session.conf.unset(f"spark.databricks.delta.{conf}")
+        session.conf.unset("spark.databricks.delta.commitInfo.userMetadata")
 
 
 def build_period(spark: SparkSession, lake: Lake, catalog: Catalog, dataset: str, period: str,
-                 batches: list[tuple[str, str]]) -> dict[str, dict]:
-    """Process one period's batches (system, batch id) of one dataset; returns counts per batch."""
+                 batches: list[tuple[str, str]], recorded: dict[str, dict]) -> dict[str, dict]:
+    """Process one period's batches (system, batch id) of one dataset; returns counts per batch.
+
+    `recorded` holds the counts silver's commits already carry: those batches are done.
+    """
     started = time.monotonic()
     contract = catalog.contracts[dataset]
     path = lake.table(f"silver.{dataset}")
-    recorded = committed_counts(spark, path)
     done = {b: recorded[b] for _, b in batches if b in recorded}
     batches = [(s, b) for s, b in batches if b not in recorded]
     if not batches:
@@ -129,16 +138,16 @@ def build_period(spark: SparkSession, lake: Lake, catalog: Catalog, dataset: str
         spark.read.format("delta").load(lake.table(f"bronze.{system}")).where(F.col("_batch_id") == b)
         for system, b in batches])
     current = spark.read.format("delta").load(path) if _exists(spark, path) else None
-    classified = classify(conform(raw, contract), current, contract).persist()
-    try:
-        counts = _count(classified, ids)
-        if any(c["quarantined"] for c in counts.values()):
-            _quarantine(spark, lake, dataset, ids, classified)
-        columns = [c.name for c in contract.columns] + KEEP_META
-        winners = classified.where(F.col("_disposition").isin("inserted", "replaced")).select(*columns)
-        _merge(spark, path, contract, winners, {"dataset": dataset, "period": period, "batches": counts})
-    finally:
-        classified.unpersist()
+    # Checkpointing cuts the lineage: later plans (the counts, the quarantine append, the
+    # MERGE) start from materialised rows instead of re-analysing conform and classify.
+    conformed = conform(raw, contract).localCheckpoint()
+    classified = classify(conformed, current, contract).localCheckpoint()
+    counts = _count(classified, ids)
+    if any(c["quarantined"] for c in counts.values()):
+        _quarantine(spark, lake, dataset, ids, classified)
+    columns = [c.name for c in contract.columns] + KEEP_META
+    winners = classified.where(F.col("_disposition").isin("inserted", "replaced")).select(*columns)
+    _merge(spark, path, contract, winners, {"dataset": dataset, "period": period, "batches": counts})
     log.info("silver.%s %s: %s in %.1f s", dataset, period, counts, time.monotonic() - started)
     return done | counts
 
@@ -146,9 +155,10 @@ def build_period(spark: SparkSession, lake: Lake, catalog: Catalog, dataset: str
 def _build_dataset(spark: SparkSession, lake: Lake, catalog: Catalog, dataset: str,
                    pending: dict[str, list[tuple[str, str]]]) -> dict[str, dict]:
     session = spark.newSession()  # its own SQL conf: commit metadata must not leak across threads
+    recorded = committed_counts(session, lake.table(f"silver.{dataset}"), len(pending) + 1)
     counts: dict[str, dict] = {}
     for period in sorted(pending):
-        counts.update(build_period(session, lake, catalog, dataset, period, pending[period]))
+        counts.update(build_period(session, lake, catalog, dataset, period, pending[period], recorded))
     return counts
 
 

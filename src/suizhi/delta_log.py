@@ -1,0 +1,60 @@
+"""Read a Delta table's newest commit straight from its `_delta_log`, without a Spark job.
+
+Landing a batch asks two small questions of a table: is my batch already its newest
+commit (a run killed after the commit but before the ledger), and how many rows did my
+commit write. Delta answers both in the commitInfo action of the newest
+`_delta_log/<version>.json` (Delta protocol, "Commit Provenance Information"). Reading
+that one file through Hadoop's FileSystem works on any store the lake lives on and costs
+a listing and a read, where `DeltaTable.history()` or a filtered count cost Spark jobs.
+"""
+from __future__ import annotations
+
+import json
+import re
+
+from pyspark.sql import SparkSession
+
+COMMIT = re.compile(r"^(\d{20})\.json$")
+
+
+def _log_dir(spark: SparkSession, path: str):
+    jvm = spark.sparkContext._jvm
+    log = jvm.org.apache.hadoop.fs.Path(path.rstrip("/") + "/_delta_log")
+    return log, log.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration())
+
+
+def latest_version(spark: SparkSession, path: str) -> int | None:
+    """The newest committed version, or None when the table does not exist yet."""
+    log, fs = _log_dir(spark, path)
+    if not fs.exists(log):
+        return None
+    versions = [int(m.group(1)) for status in fs.listStatus(log)
+                if (m := COMMIT.match(status.getPath().getName()))]
+    return max(versions) if versions else None
+
+
+def latest_commit(spark: SparkSession, path: str) -> dict | None:
+    """The commitInfo of the newest commit (with its `version`), or None for no table."""
+    version = latest_version(spark, path)
+    if version is None:
+        return None
+    log, fs = _log_dir(spark, path)
+    jvm = spark.sparkContext._jvm
+    stream = fs.open(jvm.org.apache.hadoop.fs.Path(log, f"{version:020d}.json"))
+    try:
+        reader = jvm.java.io.BufferedReader(jvm.java.io.InputStreamReader(stream, "UTF-8"))
+        while (line := reader.readLine()) is not None:
+            action = json.loads(line)
+            if "commitInfo" in action:
+                return {**action["commitInfo"], "version": version}
+    finally:
+        stream.close()
+    return {"version": version}
+
+
+def commit_metadata(commit: dict | None) -> dict:
+    """The JSON object a commit carries as userMetadata, or {}."""
+    text = (commit or {}).get("userMetadata")
+    if not text or not text.startswith("{"):
+        return {}
+    return json.loads(text)

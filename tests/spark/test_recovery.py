@@ -1,0 +1,65 @@
+"""A run killed after a commit but before the ledger is completed by the next run, counting nothing twice."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from delta.tables import DeltaTable
+
+from suizhi.bronze import _land_system, land
+from suizhi.connectors import extract_batch
+from suizhi.delta_log import commit_metadata, latest_commit, latest_version
+from suizhi.lake import Lake
+from suizhi.ledger import read_ledger
+from suizhi.runtime import current_catalog, current_settings
+from suizhi.silver import _build_dataset, build_silver
+from suizhi.simulate.writer import simulate
+
+pytestmark = pytest.mark.spark
+
+
+def _version(spark, path: str) -> int:
+    return DeltaTable.forPath(spark, path).history(1).first()["version"]
+
+
+@pytest.fixture
+def landed(spark, mini_home):
+    """The mini catalog's January, simulated and extracted (not landed)."""
+    settings, catalog = current_settings(), current_catalog()
+    manifest = simulate(catalog, 2021, 0.1, 3, Path(settings.sources_root))
+    lake = Lake(settings.lake_root)
+    batches = [extract_batch(s, catalog.contracts[s.dataset], "2021-01", settings.sources_root, lake)
+               for s in catalog.systems.values()]
+    return lake, catalog, batches, manifest
+
+
+def test_a_batch_committed_before_a_crash_is_not_landed_twice(spark, landed):
+    lake, catalog, batches, manifest = landed
+    hotline = next(b for b in batches if b.system == "zsj_hotline_12345")
+    _land_system(spark, lake, catalog, [hotline])  # committed to bronze; the ledger never heard of it
+    path = lake.table("bronze.zsj_hotline_12345")
+    before = _version(spark, path)
+    rows = land(spark, lake, catalog, batches)
+    assert _version(spark, path) == before
+    expected = manifest["systems"]["zsj_hotline_12345"]["months"]["2021-01"]["rows"]
+    assert {r["system"]: r["rows_landed"] for r in rows}["zsj_hotline_12345"] == expected
+    assert spark.read.format("delta").load(path).count() == expected
+    assert commit_metadata(latest_commit(spark, path)) == {"batch_id": hotline.batch_id, "rows_read": expected}
+
+
+def test_silver_counts_committed_before_a_crash_reach_the_ledger_once(spark, landed):
+    lake, catalog, batches, manifest = landed
+    land(spark, lake, catalog, batches)
+    pending = {"2021-01": [(b.system, b.batch_id) for b in batches if b.dataset == "covid_test"]}
+    committed = _build_dataset(spark, lake, catalog, "covid_test", pending)  # MERGEd; ledger not written
+    silver, quarantine = lake.table("silver.covid_test"), lake.table("quarantine.covid_test")
+    versions = (latest_version(spark, silver), latest_version(spark, quarantine))
+    counts = build_silver(spark, lake, catalog)
+    assert (latest_version(spark, silver), latest_version(spark, quarantine)) == versions
+    assert {b: counts[b] for b in committed} == committed
+    ledger = {r.batch_id: r for r in read_ledger(spark, lake).collect()}
+    for system in ("wjw_covid_test_tianhe", "wjw_covid_test_baiyun"):
+        truth = manifest["systems"][system]["months"]["2021-01"]
+        row = ledger[f"{system}/2021-01"]
+        assert (row.inserted, row.duplicates, row.superseded, row.quarantined) == (
+            truth["inserted"], truth["duplicates"], truth["superseded"], truth["quarantined"])
