@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass
 from typing import Protocol
 
 import pyarrow as pa
+import pyarrow.fs as pafs
 import pyarrow.parquet as pq
 
 from suizhi.catalog.models import Contract, System
@@ -49,13 +50,24 @@ def connector_for(system: System, sources_root: str) -> Connector:
     raise NotImplementedError(f"system {system.id}: connector kind '{system.connector.kind}'")
 
 
+def write_staged(table: pa.Table, uri: str) -> None:
+    """Write a staged batch where Spark's executors can read it: a local path or s3a:// URI.
+
+    Written under a temporary name and moved into place, so a half-written file is never
+    taken for a batch (on object stores the move is a copy, still before the ledger sees it).
+    """
+    fs, path = pafs.FileSystem.from_uri(uri.replace("s3a://", "s3://", 1) if uri.startswith("s3a://")
+                                        else os.path.abspath(uri))
+    fs.create_dir(path.rsplit("/", 1)[0], recursive=True)
+    with fs.open_output_stream(path + ".tmp") as out:
+        pq.write_table(table, out)
+    fs.move(path + ".tmp", path)
+
+
 def extract_batch(system: System, contract: Contract, period: str, sources_root: str, lake: Lake) -> Batch:
     """Read a system's period at its source and stage it for bronze; the count is the source's."""
     table = connector_for(system, sources_root).read(system, contract, period)
     staged = lake.staging(system.id, period)
-    os.makedirs(os.path.dirname(staged), exist_ok=True)
-    tmp = staged + ".tmp"
-    pq.write_table(table, tmp)
-    os.replace(tmp, staged)
+    write_staged(table, staged)
     return Batch(system.id, system.dataset, system.department, period,
                  batch_id(system.id, period), table.num_rows, staged)
