@@ -33,6 +33,12 @@ def test_csv_rows_arrive_as_strings_with_file_and_line(tmp_path):
         ("zsj_hotline_12345_2021-03.csv", 2), ("zsj_hotline_12345_2021-03.csv", 3)]
 
 
+def test_values_that_look_null_are_kept_as_written(tmp_path):
+    _drop(tmp_path, HOTLINE, HEADER + "RX1,N/A,NULL,440106,NA,受理,#N/A,2021-03-01 08:00:00,2021-03-01 09:00:00\n")
+    row = FileDrop(str(tmp_path)).read(HOTLINE, CATALOG.contracts["hotline_ticket"], "2021-03").to_pylist()[0]
+    assert (row["caller_name"], row["caller_mobile"], row["content"], row["satisfaction"]) == ("N/A", "NULL", "NA", "#N/A")
+
+
 def test_a_missing_drop_names_the_system_and_period(tmp_path):
     with pytest.raises(SourceError, match=r"system zsj_hotline_12345: no csv drop for 2021-05 in "):
         FileDrop(str(tmp_path)).read(HOTLINE, CATALOG.contracts["hotline_ticket"], "2021-05")

@@ -55,8 +55,10 @@ class FileDrop:
             table = pacsv.read_csv(
                 path,
                 read_options=pacsv.ReadOptions(encoding=system.connector.encoding),
+                # Only an empty field is missing: "N/A", "NULL" and the like are values a
+                # department wrote, and bronze keeps them as written for silver to judge.
                 convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
-                                                     strings_can_be_null=True),
+                                                     strings_can_be_null=True, null_values=[""]),
             )
         except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
             raise SourceError(f"system {system.id}: file {path}: cannot be parsed as CSV: {exc}") from exc
