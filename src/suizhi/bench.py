@@ -1,0 +1,79 @@
+"""`suizhi bench`: records per second for ingest (extract + land) and for silver, and peak memory.
+
+The stages run as the DAG tasks run them (same functions, one SparkSession) but without
+Airflow around them, on a lake of their own under var/bench/, so the figures measure
+the pipeline and not the scheduler. Printed, not asserted: a yardstick for later work.
+"""
+from __future__ import annotations
+
+import os
+import resource
+import shutil
+import time
+from pathlib import Path
+
+from suizhi.bronze import land
+from suizhi.connectors import extract_batch
+from suizhi.lake import Lake
+from suizhi.runtime import current_catalog, current_settings
+from suizhi.silver import build_silver
+from suizhi.simulate.writer import simulate
+from suizhi.spark import get_spark
+
+
+def _jvm_peak_rss_mib() -> float:
+    """Peak resident memory of this process's Spark driver JVM (VmHWM), in MiB."""
+    peak = 0
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except OSError:
+            continue
+        ppid = int(next(line.split()[1] for line in status.splitlines() if line.startswith("PPid:")))
+        if b"SparkSubmit" in cmdline and ppid == os.getpid():
+            peak = max(peak, int(next((line.split()[1] for line in status.splitlines()
+                                       if line.startswith("VmHWM:")), "0")))
+    return peak / 1024
+
+
+def run_bench(year: int, scale: float, seed: int, months: int = 3) -> int:
+    base = current_settings()
+    root = Path(base.home) / "var" / "bench" / f"scale-{scale:g}"
+    shutil.rmtree(root, ignore_errors=True)
+    settings = base.model_copy(update={"lake": str(root / "lake"), "sources": str(root / "sources")})
+    catalog = current_catalog(base)
+    started = time.monotonic()
+    manifest = simulate(catalog, year, scale, seed, Path(settings.sources_root))
+    simulated = time.monotonic() - started
+    spark, lake = get_spark(settings, "suizhi-bench"), Lake(settings.lake_root)
+    print(f"bench: {len(catalog.systems)} systems, scale {scale:g}, seed {seed}, months 1-{months} of {year}; "
+          f"simulated {manifest['totals']['rows']:,} rows for the year in {simulated:.1f} s")
+    print(f"{'month':<8} {'rows':>8} {'extract s':>10} {'land s':>8} {'silver s':>9} "
+          f"{'ingest rows/s':>14} {'silver rows/s':>14}")
+    totals = {"rows": 0, "extract": 0.0, "land": 0.0, "silver": 0.0}
+    for month in range(1, months + 1):
+        period = f"{year}-{month:02d}"
+        t0 = time.monotonic()
+        batches = [extract_batch(s, catalog.contracts[s.dataset], period, settings.sources_root, lake)
+                   for s in catalog.systems.values()]
+        t1 = time.monotonic()
+        land(spark, lake, catalog, batches, settings.parallel_commits)
+        t2 = time.monotonic()
+        build_silver(spark, lake, catalog, settings.parallel_commits)
+        t3 = time.monotonic()
+        rows = sum(b.rows_read for b in batches)
+        for key, value in (("rows", rows), ("extract", t1 - t0), ("land", t2 - t1), ("silver", t3 - t2)):
+            totals[key] += value
+        print(f"{period:<8} {rows:>8,} {t1 - t0:>10.1f} {t2 - t1:>8.1f} {t3 - t2:>9.1f} "
+              f"{rows / (t2 - t0):>14,.0f} {rows / (t3 - t2):>14,.0f}", flush=True)
+    ingest = totals["extract"] + totals["land"]
+    print(f"{'all':<8} {totals['rows']:>8,} {totals['extract']:>10.1f} {totals['land']:>8.1f} "
+          f"{totals['silver']:>9.1f} {totals['rows'] / ingest:>14,.0f} {totals['rows'] / totals['silver']:>14,.0f}")
+    python_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak memory: Spark driver JVM {_jvm_peak_rss_mib():,.0f} MiB, Python {python_peak:,.0f} MiB "
+          f"(spark.driver.memory {settings.spark.conf.get('spark.driver.memory', 'default')})")
+    print(f"per batch: {len(batches)} batches a month; land {totals['land'] / months / len(batches):.2f} s "
+          f"and silver {totals['silver'] / months / len(catalog.contracts):.2f} s per dataset, wall clock")
+    return 0
+

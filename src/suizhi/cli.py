@@ -1,0 +1,93 @@
+"""`suizhi`: check the catalog, simulate a year, run the demo, show the ledger, evaluate, bench."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from suizhi.errors import SuizhiError
+
+
+def _catalog_check(args) -> int:
+    from suizhi.catalog import check_catalog
+    from suizhi.settings import project_home
+    problems = check_catalog(Path(args.root) if args.root else project_home())
+    for p in problems:
+        print(p)
+    print(f"{len(problems)} problem(s)" if problems else "catalog OK")
+    return 1 if problems else 0
+
+
+def _simulate(args) -> int:
+    from suizhi.runtime import current_catalog, current_settings
+    from suizhi.simulate.writer import simulate
+    settings = current_settings()
+    out = Path(args.out or settings.sources_root)
+    manifest = simulate(current_catalog(settings), args.year, args.scale, args.seed, out)
+    print(f"simulated {len(manifest['systems'])} systems into {out}: {json.dumps(manifest['totals'])}")
+    return 0
+
+
+def _ledger(args) -> int:
+    from suizhi.lake import Lake
+    from suizhi.ledger import conservation, read_ledger
+    from suizhi.runtime import current_settings, spark_session
+    from suizhi.verify import conservation_table
+    s = current_settings()
+    rows = [r.asDict() for r in conservation(read_ledger(spark_session(s), Lake(s.lake_root))).collect()]
+    print(conservation_table(rows))
+    return 0 if all(r["holds"] for r in rows) else 1
+
+
+def _evaluate(args) -> int:
+    from suizhi.runtime import report_year, tally_year
+    print(report_year(tally_year(args.year)))
+    return 0
+
+
+def _demo(args) -> int:
+    from suizhi.demo_cli import run_demo
+    return run_demo(args.year, args.scale, args.seed)
+
+
+def _bench(args) -> int:
+    from suizhi.bench import run_bench
+    return run_bench(args.year, args.scale, args.seed, args.months)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="suizhi", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    cat = sub.add_parser("catalog", help="the catalog of systems and contracts")
+    cat_sub = cat.add_subparsers(dest="action", required=True)
+    check = cat_sub.add_parser("check", help="report every problem with its file and field")
+    check.add_argument("--root", help="project folder holding conf/ and schemas/")
+    check.set_defaults(func=_catalog_check)
+    for name, func, text in (("simulate", _simulate, "write a simulated year of source data"),
+                             ("demo", _demo, "simulate a year, run the DAGs, print the evaluation"),
+                             ("bench", _bench, "print ingest and silver throughput")):
+        p = sub.add_parser(name, help=text)
+        p.add_argument("--year", type=int, default=2021)
+        p.add_argument("--scale", type=float, default=1.0)
+        p.add_argument("--seed", type=int, default=2021)
+        if name == "bench":
+            p.add_argument("--months", type=int, default=3, help="months of the year to run (from January)")
+        if name == "simulate":
+            p.add_argument("--out", help="folder for the drops (default: the environment's sources)")
+        p.set_defaults(func=func)
+    led = sub.add_parser("ledger", help="the per-system conservation check")
+    led.set_defaults(func=_ledger)
+    ev = sub.add_parser("evaluate", help="tally a year and write reports/<year>/")
+    ev.add_argument("--year", type=int, default=None)
+    ev.set_defaults(func=_evaluate)
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except SuizhiError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

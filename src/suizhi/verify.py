@@ -1,0 +1,41 @@
+"""Check the ledger against the conservation invariant and the simulator's ground truth."""
+from __future__ import annotations
+
+FIELDS = {"rows_read": "rows", "rows_landed": "rows", "inserted": "inserted", "duplicates": "duplicates",
+          "superseded": "superseded", "quarantined": "quarantined"}
+
+
+def against_manifest(ledger_rows: list[dict], manifest: dict, periods: set[str] | None = None) -> list[str]:
+    """Every ledger count that differs from the manifest, and every batch one side lacks."""
+    problems = []
+    seen = set()
+    for row in ledger_rows:
+        key = (row["system"], row["period"])
+        seen.add(key)
+        truth = manifest["systems"].get(row["system"], {}).get("months", {}).get(row["period"])
+        if truth is None:
+            problems.append(f"{row['system']} {row['period']}: in the ledger but not in the manifest")
+            continue
+        for field, name in FIELDS.items():
+            if row[field] != truth[name]:
+                problems.append(f"{row['system']} {row['period']}: {field} = {row[field]}, manifest says {truth[name]}")
+    for system, truth in manifest["systems"].items():
+        for period in truth["months"]:
+            if (periods is None or period in periods) and (system, period) not in seen:
+                problems.append(f"{system} {period}: in the manifest but not in the ledger")
+    return problems
+
+
+def conservation_table(rows: list[dict]) -> str:
+    """Per system: read = bronze = silver + duplicates + superseded + quarantined."""
+    head = f"{'system':<40} {'read':>8} {'bronze':>8} {'silver':>8} {'dup':>6} {'superseded':>10} {'quarant.':>8}  holds"
+    lines = [head, "-" * len(head)]
+    for r in rows:
+        lines.append(f"{r['system']:<40} {r['rows_read']:>8} {r['rows_landed']:>8} {r['inserted']:>8} "
+                     f"{r['duplicates']:>6} {r['superseded']:>10} {r['quarantined']:>8}  {'yes' if r['holds'] else 'NO'}")
+    total = {k: sum(r[k] for r in rows) for k in ("rows_read", "rows_landed", "inserted", "duplicates", "superseded", "quarantined")}
+    lines.append("-" * len(head))
+    lines.append(f"{'all ' + str(len(rows)) + ' systems':<40} {total['rows_read']:>8} {total['rows_landed']:>8} "
+                 f"{total['inserted']:>8} {total['duplicates']:>6} {total['superseded']:>10} {total['quarantined']:>8}  "
+                 f"{'yes' if all(r['holds'] for r in rows) else 'NO'}")
+    return "\n".join(lines)
