@@ -46,7 +46,9 @@ batch idempotently and writes the ingestion ledger.""",
         @task(outlets=[BRONZE])
         def land(batches: list[dict]) -> int:
             from suizhi.runtime import land_batches
-            return land_batches(list(batches))
+            # Index within the known length: iterating the lazy XCom sequence probes one
+            # offset past its end, which the task SDK logs as an error.
+            return land_batches([batches[i] for i in range(len(batches))])
 
         land(extract.expand(system_id=system_ids))
 
