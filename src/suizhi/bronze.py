@@ -14,7 +14,7 @@ from pyspark.sql import types as T
 from suizhi.catalog import Catalog
 from suizhi.catalog.models import Contract
 from suizhi.connectors import Batch
-from suizhi.connectors.base import SOURCE_FILE, SOURCE_LINE
+from suizhi.connectors.base import DEFERRED, SOURCE_FILE, SOURCE_LINE
 from suizhi.delta_log import commit_metadata, latest_commit
 from suizhi.errors import LakeError
 from suizhi.lake import Lake
@@ -49,10 +49,15 @@ def _land_one(spark: SparkSession, lake: Lake, catalog: Catalog, batch: Batch) -
     path = lake.table(f"bronze.{batch.system}")
     commit = latest_commit(spark, path)
     if commit_metadata(commit).get("batch_id") != batch.batch_id:
+        if not batch.staged or batch.staged.startswith(DEFERRED):
+            raise LakeError(f"system {batch.system}: batch {batch.batch_id} has no staged records "
+                            f"(source {batch.source}); its files were archived but it is not in the ledger: "
+                            "move them back to the landing folder and rerun the interval")
         df = with_ingest_metadata(spark.read.schema(staged_schema(contract)).parquet(batch.staged),
                                   batch, [c.name for c in contract.columns])
         (df.write.format("delta").mode("append")
-           .option("userMetadata", json.dumps({"batch_id": batch.batch_id, "rows_read": batch.rows_read}))
+           .option("userMetadata", json.dumps({"batch_id": batch.batch_id, "rows_read": batch.rows_read,
+                                               "source": batch.source}, ensure_ascii=False))
            .save(path))
         commit = latest_commit(spark, path)
     if commit_metadata(commit).get("batch_id") != batch.batch_id:

@@ -17,6 +17,14 @@ class SourceError(SuizhiError):
     """A departmental source could not be read; the message names the system and file."""
 
 
+class RejectedFile(SourceError):
+    """A dropped file cannot be decoded or parsed; it was moved to the rejected folder."""
+
+
+class SourceMismatch(SourceError):
+    """What was fetched disagrees with the source's own count for the interval."""
+
+
 class ConservationError(SuizhiError):
     """The ledger does not balance: rows read, landed and accounted for disagree."""
 

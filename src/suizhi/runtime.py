@@ -45,10 +45,14 @@ def extract_system(system_id: str, period: str) -> dict:
 
 
 def land_batches(batches: list[dict]) -> int:
+    """Stage what Spark reads itself (JDBC), land every batch, then archive the landed files."""
     from suizhi.bronze import land
+    from suizhi.connectors.staging import archive_landed, stage_deferred
     s = current_settings()
-    rows = land(spark_session(s), Lake(s.lake_root), current_catalog(s), [Batch(**b) for b in batches],
-                s.parallel_commits)
+    spark, lake, catalog = spark_session(s), Lake(s.lake_root), current_catalog(s)
+    staged = stage_deferred(spark, lake, catalog, s.sources_root, [Batch(**b) for b in batches])
+    rows = land(spark, lake, catalog, staged, s.parallel_commits)
+    archive_landed(catalog, s.sources_root, staged)
     return len(rows)
 
 

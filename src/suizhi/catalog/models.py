@@ -10,6 +10,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from suizhi.catalog.sources import SourceConfig
+
 IDENT = r"^[a-z][a-z0-9_]*$"
 GRADES = ("核心", "重要", "一般-1级", "一般-2级", "一般-3级", "一般-4级")
 Grade = Literal["核心", "重要", "一般-1级", "一般-2级", "一般-3级", "一般-4级"]
@@ -102,12 +104,6 @@ class Contract(Strict):
         return next(c for c in self.columns if c.name == name)
 
 
-class Connector(Strict):
-    kind: Literal["file_drop"]
-    format: Literal["csv", "jsonl"]
-    encoding: Literal["utf-8"] = "utf-8"
-
-
 class System(Strict):
     """One departmental business system: where its records come from and what they feed."""
 
@@ -115,7 +111,7 @@ class System(Strict):
     id: str = Field(pattern=IDENT)
     name: str
     department: str = Field(pattern=IDENT)
-    connector: Connector
+    connector: SourceConfig
     schedule: Literal["@daily", "@weekly", "@monthly"]
     dataset: str = Field(pattern=IDENT)
     topics: list[str] = Field(default_factory=list)

@@ -1,8 +1,10 @@
 """The connector interface and the extract step every connector kind shares."""
 from __future__ import annotations
 
+import json
 import os
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime
 from typing import Protocol
 
 import pyarrow as pa
@@ -14,12 +16,27 @@ from suizhi.lake import Lake, batch_id
 
 SOURCE_FILE = "_source_file"
 SOURCE_LINE = "_source_line"
+DEFERRED = "deferred:"  # staged by the Spark landing job itself (JDBC), not by the extract
+
+
+@dataclass(frozen=True)
+class Extracted:
+    """One system's records for one period, and what was read to get them.
+
+    table is None when nothing needs reading: the period was landed and its source
+    archived (file drops), or Spark reads it while landing (JDBC). source goes into the
+    bronze commit: files and their checksums, pages and the API's total, watermark bounds.
+    """
+
+    table: pa.Table | None
+    rows: int
+    source: dict
 
 
 class Connector(Protocol):
-    def read(self, system: System, contract: Contract, period: str) -> pa.Table:
+    def extract(self, system: System, contract: Contract, period: str) -> Extracted:
         """The system's records for the period: one string column per contract column,
-        plus the file (or page) and line each record came from."""
+        plus the file (or page, or table) and line (or row) each record came from."""
 
 
 @dataclass(frozen=True)
@@ -33,9 +50,26 @@ class Batch:
     batch_id: str
     rows_read: int
     staged: str
+    kind: str = "file_drop"
+    source: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+
+def as_text(value) -> str | None:
+    """A source value as the raw text bronze keeps (JSON for nested values, ISO-like for dates)."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
 
 
 def raw_schema(contract: Contract) -> pa.Schema:
@@ -44,10 +78,17 @@ def raw_schema(contract: Contract) -> pa.Schema:
 
 
 def connector_for(system: System, sources_root: str) -> Connector:
-    if system.connector.kind == "file_drop":
+    kind = system.connector.kind
+    if kind == "file_drop":
         from suizhi.connectors.file_drop import FileDrop
         return FileDrop(sources_root)
-    raise NotImplementedError(f"system {system.id}: connector kind '{system.connector.kind}'")
+    if kind == "rest_api":
+        from suizhi.connectors.rest_api import RestApi
+        return RestApi(sources_root)
+    if kind == "jdbc":
+        from suizhi.connectors.jdbc import Jdbc
+        return Jdbc(sources_root)
+    raise NotImplementedError(f"system {system.id}: connector kind '{kind}'")
 
 
 def write_staged(table: pa.Table, uri: str) -> None:
@@ -66,8 +107,13 @@ def write_staged(table: pa.Table, uri: str) -> None:
 
 def extract_batch(system: System, contract: Contract, period: str, sources_root: str, lake: Lake) -> Batch:
     """Read a system's period at its source and stage it for bronze; the count is the source's."""
-    table = connector_for(system, sources_root).read(system, contract, period)
+    extracted = connector_for(system, sources_root).extract(system, contract, period)
     staged = lake.staging(system.id, period)
-    write_staged(table, staged)
-    return Batch(system.id, system.dataset, system.department, period,
-                 batch_id(system.id, period), table.num_rows, staged)
+    if extracted.table is not None:
+        write_staged(extracted.table, staged)
+    elif system.connector.kind == "jdbc":
+        staged = DEFERRED + staged
+    else:
+        staged = ""
+    return Batch(system.id, system.dataset, system.department, period, batch_id(system.id, period),
+                 extracted.rows, staged, system.connector.kind, extracted.source)

@@ -1,43 +1,139 @@
-"""File drops: CSV or JSON Lines files that a department leaves in its landing folder."""
+"""File drops: CSV (UTF-8, GBK, GB18030), XLSX or JSON Lines files left in a landing folder.
+
+<sources>/<system>/<system>_<YYYY-MM>*.<format> are a period's files. Every file is read
+whole before any of its rows is staged, so a bad file never half-lands: it moves to
+_rejected/ beside an .error.txt naming the line and the reason, and blocks its period
+until the department sends it again. Landed files move to _archive/ with their sha-256
+and row count (archive_landed); a file already archived is never read again.
+"""
 from __future__ import annotations
 
+import csv
+import hashlib
+import io
 import json
+import shutil
+import zipfile
 from pathlib import Path
 
 import pyarrow as pa
-import pyarrow.csv as pacsv
 
 from suizhi.catalog.models import Contract, System
-from suizhi.connectors.base import SOURCE_FILE, SOURCE_LINE, raw_schema
-from suizhi.errors import SourceError
+from suizhi.connectors.base import SOURCE_FILE, SOURCE_LINE, Extracted, as_text, raw_schema
+from suizhi.errors import RejectedFile, SourceError
+
+ARCHIVE, REJECTED = "_archive", "_rejected"
 
 
-def _text(value) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (dict, list)):
-        return json.dumps(value, ensure_ascii=False)
-    return str(value)
+def sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 class FileDrop:
     def __init__(self, root: str):
         self.root = Path(root)
 
+    def folder(self, system: System) -> Path:
+        return self.root / system.id
+
+    def _pattern(self, system: System, period: str) -> str:
+        return f"{system.id}_{period}*.{system.connector.format}"
+
     def files(self, system: System, period: str) -> list[Path]:
-        folder = self.root / system.id
-        found = sorted(folder.glob(f"{system.id}_{period}*.{system.connector.format}"))
-        if not found:
-            raise SourceError(f"system {system.id}: no {system.connector.format} drop for {period} in {folder}")
-        return found
+        """The period's files waiting in the landing folder (archived and rejected ones excluded)."""
+        return sorted(self.folder(system).glob(self._pattern(system, period)))
+
+    def archived(self, system: System, period: str) -> dict[str, dict]:
+        """sha-256 -> record of every archived file of the period."""
+        records = [json.loads(p.read_text(encoding="utf-8"))
+                   for p in (self.folder(system) / ARCHIVE).glob(self._pattern(system, period) + ".json")]
+        return {r["sha256"]: r for r in records}
 
     def read(self, system: System, contract: Contract, period: str) -> pa.Table:
+        extracted = self.extract(system, contract, period)
+        return extracted.table if extracted.table is not None else raw_schema(contract).empty_table()
+
+    def extract(self, system: System, contract: Contract, period: str) -> Extracted:
+        self._check_not_blocked(system, period)
+        archived = self.archived(system, period)
+        waiting = [(p, sha256(p)) for p in self.files(system, period)]
+        fresh = [(p, digest) for p, digest in waiting if digest not in archived]
+        for path, digest in waiting:
+            if digest in archived:
+                path.unlink()  # the same bytes were landed before and are archived: never read twice
+        if not fresh:
+            if not archived:
+                raise SourceError(f"system {system.id}: no {system.connector.format} drop for {period} "
+                                  f"in {self.folder(system)}")
+            files = sorted(archived.values(), key=lambda r: r["name"])
+            return Extracted(None, sum(r["rows"] for r in files), {"files": files, "archived": True})
         schema = raw_schema(contract)
-        reader = self._read_csv if system.connector.format == "csv" else self._read_jsonl
-        tables = [reader(system, contract, path, schema) for path in self.files(system, period)]
-        return pa.concat_tables(tables) if tables else schema.empty_table()
+        tables, files = [], []
+        for path, digest in fresh:
+            try:
+                table = self._read_file(system, contract, path).cast(schema)
+            except RejectedFile as exc:
+                moved = self._reject(path, str(exc))
+                raise RejectedFile(f"{exc} (moved to {moved}, beside its .error.txt)") from exc
+            tables.append(table)
+            files.append({"name": path.name, "sha256": digest, "rows": table.num_rows})
+        table = pa.concat_tables(tables)
+        return Extracted(table, table.num_rows, {"files": files})
+
+    def archive_landed(self, system: System, source: dict) -> None:
+        """Move a landed batch's files to _archive/ with a record of their checksum and rows."""
+        archive = self.folder(system) / ARCHIVE
+        archive.mkdir(parents=True, exist_ok=True)
+        for record in source.get("files", []):
+            path = self.folder(system) / record["name"]
+            if path.exists() and sha256(path) == record["sha256"]:
+                (archive / (record["name"] + ".json")).write_text(json.dumps(record), encoding="utf-8")
+                path.replace(archive / record["name"])
+
+    def _check_not_blocked(self, system: System, period: str) -> None:
+        """A rejected file blocks its period until a corrected file of the same name arrives."""
+        rejected = self.folder(system) / REJECTED
+        for path in sorted(rejected.glob(self._pattern(system, period))):
+            resent = self.folder(system) / path.name
+            if resent.exists():
+                resolved = rejected / "_resolved"
+                resolved.mkdir(exist_ok=True)
+                for old in (path, path.with_name(path.name + ".error.txt")):
+                    if old.exists():
+                        old.replace(resolved / old.name)
+                continue
+            raise SourceError(f"system {system.id}: file {path.name} of {period} was rejected "
+                              f"({path.name}.error.txt in {rejected}); the period lands when the department "
+                              "sends a corrected file of the same name")
+
+    @staticmethod
+    def _reject(path: Path, reason: str) -> Path:
+        rejected = path.parent / REJECTED
+        rejected.mkdir(parents=True, exist_ok=True)
+        (rejected / (path.name + ".error.txt")).write_text(reason + "\n", encoding="utf-8")
+        shutil.move(str(path), rejected / path.name)
+        return rejected / path.name
+
+    def _read_file(self, system: System, contract: Contract, path: Path) -> pa.Table:
+        fmt = system.connector.format
+        header, rows = (self._csv_rows if fmt == "csv" else self._xlsx_rows if fmt == "xlsx"
+                        else self._jsonl_rows)(system, path)
+        if header is not None:
+            self._check_columns(system, path, contract, header, "header")
+        names = [c.name for c in contract.columns]
+        columns: dict[str, list] = {n: [] for n in names + [SOURCE_FILE, SOURCE_LINE]}
+        for line, record in rows:
+            if header is None:
+                self._check_columns(system, path, contract, list(record), f"line {line}")
+            for n in names:
+                columns[n].append(as_text(record[n]))
+            columns[SOURCE_FILE].append(path.name)
+            columns[SOURCE_LINE].append(line)
+        return pa.table(columns)
 
     @staticmethod
     def _check_columns(system: System, path: Path, contract: Contract, found: list[str], where: str) -> None:
@@ -45,45 +141,72 @@ class FileDrop:
         missing = [c for c in expected if c not in found]
         extra = [c for c in found if c not in expected]
         if missing or extra:
-            raise SourceError(
-                f"system {system.id}: file {path} {where}: columns differ from schemas/{contract.dataset}.yaml"
+            raise RejectedFile(
+                f"system {system.id}: file {path.name} {where}: columns differ from schemas/{contract.dataset}.yaml"
                 f" (missing {missing}, unexpected {extra})")
 
-    def _read_csv(self, system: System, contract: Contract, path: Path, schema: pa.Schema) -> pa.Table:
-        names = [c.name for c in contract.columns]
+    @staticmethod
+    def _decode(system: System, path: Path) -> str:
+        data = path.read_bytes()
         try:
-            table = pacsv.read_csv(
-                path,
-                read_options=pacsv.ReadOptions(encoding=system.connector.encoding),
-                # Only an empty field is missing: "N/A", "NULL" and the like are values a
-                # department wrote, and bronze keeps them as written for silver to judge.
-                convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
-                                                     strings_can_be_null=True, null_values=[""]),
-            )
-        except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
-            raise SourceError(f"system {system.id}: file {path}: cannot be parsed as CSV: {exc}") from exc
-        self._check_columns(system, path, contract, table.column_names, "header")
-        n = table.num_rows
-        table = table.select(names)
-        table = table.append_column(SOURCE_FILE, pa.array([path.name] * n, pa.string()))
-        return table.append_column(SOURCE_LINE, pa.array(range(2, n + 2), pa.int64())).cast(schema)
+            return data.decode(system.connector.encoding)
+        except UnicodeDecodeError as exc:
+            line = data[:exc.start].count(b"\n") + 1
+            raise RejectedFile(f"system {system.id}: file {path.name} line {line}: not valid "
+                               f"{system.connector.encoding} (byte {exc.start}: {exc.reason})") from exc
 
-    def _read_jsonl(self, system: System, contract: Contract, path: Path, schema: pa.Schema) -> pa.Table:
-        names = [c.name for c in contract.columns]
-        columns: dict[str, list] = {n: [] for n in names + [SOURCE_FILE, SOURCE_LINE]}
-        with open(path, encoding=system.connector.encoding) as fh:
-            for lineno, line in enumerate(fh, start=1):
-                if not line.strip():
+    def _csv_rows(self, system: System, path: Path):
+        reader = csv.reader(io.StringIO(self._decode(system, path), newline=""))
+        header = next(reader, None)
+        if header is None:
+            raise RejectedFile(f"system {system.id}: file {path.name} line 1: empty file, no header")
+        rows = []
+        try:
+            for fields in reader:
+                if len(fields) != len(header):
+                    raise RejectedFile(f"system {system.id}: file {path.name} line {reader.line_num}: "
+                                       f"{len(fields)} fields, the header has {len(header)}")
+                # Only an empty field is missing: "N/A", "NULL" and the like are kept as written.
+                rows.append((reader.line_num, {h: (v if v != "" else None) for h, v in zip(header, fields)}))
+        except csv.Error as exc:
+            raise RejectedFile(f"system {system.id}: file {path.name} line {reader.line_num}: {exc}") from exc
+        return header, rows
+
+    def _jsonl_rows(self, system: System, path: Path):
+        rows = []
+        for line, text in enumerate(self._decode(system, path).splitlines(), start=1):
+            if not text.strip():
+                continue
+            try:
+                record = json.loads(text)
+            except json.JSONDecodeError as exc:
+                raise RejectedFile(f"system {system.id}: file {path.name} line {line}: invalid JSON: {exc.msg}") from exc
+            if not isinstance(record, dict):
+                raise RejectedFile(f"system {system.id}: file {path.name} line {line}: a record must be a JSON object")
+            rows.append((line, record))
+        return None, rows
+
+    @staticmethod
+    def _xlsx_rows(system: System, path: Path):
+        from openpyxl import load_workbook
+        try:
+            book = load_workbook(path, read_only=True, data_only=True)
+        except (zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
+            raise RejectedFile(f"system {system.id}: file {path.name} line 1: not a readable xlsx workbook: {exc}") from exc
+        try:
+            sheet = book.worksheets[0]
+            values = sheet.iter_rows(values_only=True)
+            header = [str(h) for h in next(values, ()) if h is not None]
+            rows = []
+            for line, cells in enumerate(values, start=2):
+                if all(c is None for c in cells):
                     continue
-                try:
-                    record = json.loads(line)
-                except json.JSONDecodeError as exc:
-                    raise SourceError(f"system {system.id}: file {path} line {lineno}: invalid JSON: {exc.msg}") from exc
-                if not isinstance(record, dict):
-                    raise SourceError(f"system {system.id}: file {path} line {lineno}: a record must be a JSON object")
-                self._check_columns(system, path, contract, list(record), f"line {lineno}")
-                for n in names:
-                    columns[n].append(_text(record[n]))
-                columns[SOURCE_FILE].append(path.name)
-                columns[SOURCE_LINE].append(lineno)
-        return pa.table(columns, schema=schema)
+                if len(cells) > len(header) and any(c is not None for c in cells[len(header):]):
+                    raise RejectedFile(f"system {system.id}: file {path.name} line {line}: "
+                                       f"{len(cells)} cells, the header has {len(header)}")
+                rows.append((line, dict(zip(header, cells))))
+        except (zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
+            raise RejectedFile(f"system {system.id}: file {path.name}: xlsx workbook is damaged: {exc}") from exc
+        finally:
+            book.close()
+        return header, rows

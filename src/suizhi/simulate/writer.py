@@ -1,10 +1,8 @@
-"""Write a simulated year as file drops, one file per system and month, plus the manifest."""
+"""Simulate a year at every system's source (file drops, databases, APIs), plus the manifest."""
 from __future__ import annotations
 
-import csv
 import hashlib
 import json
-import os
 import random
 from collections import Counter
 from pathlib import Path
@@ -13,35 +11,26 @@ from suizhi.catalog import Catalog
 from suizhi.catalog.models import System
 from suizhi.simulate.plan import plan_year
 from suizhi.simulate.records import draw
+from suizhi.simulate.serve_api import store_path
+from suizhi.simulate.serve_db import load_month
+from suizhi.simulate.serve_files import write_drop
 
 MANIFEST = "manifest.json"
 
 
-def drop_path(root: Path, system: System, period: str) -> Path:
-    """Where the monthly drop of a system lands: <root>/<system>/<system>_<YYYY-MM>.<fmt>."""
-    return Path(root) / system.id / f"{system.id}_{period}.{system.connector.format}"
-
-
-def _cell(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
-
-
-def _write(path: Path, fmt: str, columns: list[str], records: list[dict]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "w", encoding="utf-8", newline="") as fh:
-        if fmt == "csv":
-            out = csv.writer(fh)
-            out.writerow(columns)
-            out.writerows([_cell(r[c]) for c in columns] for r in records)
-        else:
-            for r in records:
-                fh.write(json.dumps(r, ensure_ascii=False) + "\n")
-    os.replace(tmp, path)  # a reader never sees half a drop
+def publish(root: Path, system: System, period: str, columns: list[str], records: list[dict]) -> None:
+    """Put a month of records where the system's connector kind finds them at its source."""
+    kind = system.connector.kind
+    if kind == "file_drop":
+        write_drop(root, system, period, columns, records)
+    elif kind == "jdbc":
+        load_month(root, system, period, columns, records)
+    elif kind == "rest_api":
+        store = store_path(root, system.id, period)
+        store.parent.mkdir(parents=True, exist_ok=True)
+        store.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    else:
+        raise NotImplementedError(f"system {system.id}: the simulator cannot serve connector kind '{kind}'")
 
 
 def _system_seed(seed: int, system_id: str) -> int:
@@ -62,7 +51,7 @@ def simulate_system(catalog: Catalog, system: System, year: int, scale: float, s
             record, counters = draw(seed, year, system.id, contract, row)
             counts.update({k: v for k, v in counters.items() if isinstance(v, int)})
             records.append(record)
-        _write(drop_path(root, system, period), system.connector.format, columns, records)
+        publish(root, system, period, columns, records)
         months[period] = plan.truth() | {k: counts[k] for k in ("bad_citizen_ids", "bad_credit_codes")}
     return {"dataset": system.dataset, "department": system.department, "months": months}
 

@@ -1,0 +1,62 @@
+"""The `connector:` block of a system file: one model per connector kind.
+
+Each kind names where its data lives and how to read it incrementally. Secrets never
+appear here: a database or API is named by an Airflow connection id, whose URI (with
+its credentials) comes from Airflow or from the environment (AIRFLOW_CONN_<ID>).
+"""
+from __future__ import annotations
+
+from typing import Annotated, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+IDENT = r"^[a-z][a-z0-9_]*$"
+
+
+class _Kind(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class FileDropSource(_Kind):
+    """Files a department leaves in its landing folder: <sources>/<system>/<system>_<YYYY-MM>*.<format>."""
+
+    kind: Literal["file_drop"]
+    format: Literal["csv", "jsonl", "xlsx"]
+    encoding: Literal["utf-8", "gbk", "gb18030"] = "utf-8"
+
+    @model_validator(mode="after")
+    def _xlsx_has_no_encoding(self) -> "FileDropSource":
+        if self.format == "xlsx" and self.encoding != "utf-8":
+            raise ValueError("an xlsx file carries its own encoding; remove 'encoding'")
+        return self
+
+
+class JdbcSource(_Kind):
+    """A table in a relational database, read through Spark JDBC by a watermark column.
+
+    The interval [start, end) of a run bounds the watermark, so a rerun reads the same rows.
+    """
+
+    kind: Literal["jdbc"]
+    conn_id: str = Field(pattern=IDENT, description="Airflow connection of the database")
+    table: str = Field(pattern=IDENT)
+    watermark_column: str = Field(default="synced_at", pattern=IDENT)
+    row_id_column: str = Field(default="row_id", pattern=IDENT)
+    partitions: int = Field(default=1, ge=1, le=64, description="parallel reads, each a slice of the interval")
+
+
+class RestApiSource(_Kind):
+    """A paginated JSON API: GET <base>/<path>?period=YYYY-MM&page=N&page_size=M with a bearer token."""
+
+    kind: Literal["rest_api"]
+    conn_id: str = Field(pattern=IDENT, description="Airflow connection: the base URL and the token")
+    path: str = Field(pattern=r"^/[A-Za-z0-9_/{}.-]*$")
+    page_size: int = Field(default=500, ge=1, le=10_000)
+    requests_per_second: float = Field(default=20.0, gt=0)
+    retries: int = Field(default=4, ge=0, le=10)
+    backoff_seconds: float = Field(default=0.5, ge=0)
+    timeout_seconds: float = Field(default=10.0, gt=0)
+
+
+SourceConfig = Annotated[Union[FileDropSource, JdbcSource, RestApiSource], Field(discriminator="kind")]
+KINDS = ("file_drop", "jdbc", "rest_api")
