@@ -16,7 +16,7 @@ export SUIZHI_HOME := $(CURDIR)
 export SUIZHI_JARS := $(CURDIR)/.cache/jars
 export PYSPARK_PYTHON := $(CURDIR)/$(BIN)/python
 
-.PHONY: setup demo test bench check clean
+.PHONY: setup demo test bench check clean postgresql
 
 setup: $(VENV)/.installed .cache/jars/.fetched .airflow/.migrated
 
@@ -45,7 +45,11 @@ check: $(VENV)/.installed
 demo: setup
 	$(BIN)/suizhi demo --year $(YEAR) --scale $(SCALE) --seed $(SEED)
 
-test: setup
+# The JDBC tests run a throwaway PostgreSQL server of their own on loopback.
+postgresql:
+	sh scripts/ensure-postgresql.sh
+
+test: setup postgresql
 	$(BIN)/pytest
 
 bench: setup

@@ -48,3 +48,12 @@ def mini_home(tmp_path, monkeypatch) -> Path:
     home = make_home(tmp_path, MINI)
     monkeypatch.setenv("SUIZHI_HOME", str(home))
     return home
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """A real PostgreSQL server on loopback for the whole run; its connection URI."""
+    from tests.postgres import PostgresServer
+    server = PostgresServer().start()
+    yield server.uri
+    server.stop()

@@ -1,0 +1,159 @@
+"""Every connector kind through real DAG runs: a PostgreSQL table, the API server, CSV in
+GBK and XLSX drops. The ledger equals the simulator's ground truth after faults, recovery,
+reruns and a landing job killed mid-way."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+from suizhi.connectors.connections import CITY_API, DEPARTMENTAL_DB, env_name
+from suizhi.demo import run_months
+from suizhi.delta_log import commit_metadata, latest_commit
+from suizhi.errors import RejectedFile, SourceError
+from suizhi.lake import Lake
+from suizhi.ledger import conservation, read_ledger
+from suizhi.runtime import current_catalog, current_settings, extract_system
+from suizhi.simulate.serve_api import ApiServer
+from suizhi.simulate.writer import simulate
+from suizhi.verify import against_manifest
+from tests.conftest import MINI, REPO, make_home
+
+pytestmark = pytest.mark.integration
+CONNECTORS = {
+    "zsj_hotline_12345": {"kind": "jdbc", "conn_id": DEPARTMENTAL_DB, "table": "hotline_ticket_12345", "partitions": 3},
+    "wjw_covid_test_baiyun": {"kind": "rest_api", "conn_id": CITY_API, "path": "/systems/{system}/records",
+                              "page_size": 100, "backoff_seconds": 0.01, "retries": 2},
+    "wjw_covid_test_tianhe": {"kind": "file_drop", "format": "xlsx"},
+    "wjw_covid_test_haizhu": {"kind": "file_drop", "format": "csv", "encoding": "gbk"},
+}
+
+
+def _configure(home: Path) -> None:
+    systems = home / "conf" / "systems"
+    base = yaml.safe_load((systems / "wjw_covid_test_tianhe.yaml").read_text(encoding="utf-8"))
+    base.update(id="wjw_covid_test_haizhu", name="海珠区核酸检测信息系统", records_per_year=2400)
+    (systems / "wjw_covid_test_haizhu.yaml").write_text(yaml.safe_dump(base, allow_unicode=True), encoding="utf-8")
+    for system, connector in CONNECTORS.items():
+        path = systems / f"{system}.yaml"
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data["connector"] = connector
+        path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+
+
+def _ledger(spark) -> list[dict]:
+    rows = read_ledger(spark, Lake(current_settings().lake_root)).drop("landed_at", "silvered_at").collect()
+    return sorted((r.asDict() for r in rows), key=lambda r: r["batch_id"])
+
+
+def _balanced(spark, manifest, periods: set[str]) -> None:
+    rows = _ledger(spark)
+    assert len(rows) == len(CONNECTORS) * len(periods)
+    assert against_manifest(rows, manifest, periods) == []
+    assert [r.system for r in conservation(read_ledger(spark, Lake(current_settings().lake_root))).collect()
+            if not r.holds] == []
+
+
+@pytest.fixture(scope="module")
+def city(tmp_path_factory, postgres):
+    home = make_home(tmp_path_factory.mktemp("sources"), MINI)
+    _configure(home)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("SUIZHI_HOME", str(home))
+        mp.setenv(env_name(DEPARTMENTAL_DB), postgres)
+        manifest = simulate(current_catalog(), 2021, 0.1, 4, Path(current_settings().sources_root))
+        run_months(2021, [1, 2])
+        yield home, manifest
+
+
+@pytest.fixture
+def here(city, monkeypatch, postgres):
+    home, manifest = city
+    monkeypatch.setenv("SUIZHI_HOME", str(home))
+    monkeypatch.setenv(env_name(DEPARTMENTAL_DB), postgres)
+    return home, manifest
+
+
+def test_each_kind_lands_exactly_its_ground_truth(spark, here):
+    home, manifest = here
+    _balanced(spark, manifest, {"2021-01", "2021-02"})
+    lake = Lake(current_settings().lake_root)
+    jdbc = commit_metadata(latest_commit(spark, lake.table("bronze.zsj_hotline_12345")))
+    assert jdbc["source"] == {"table": "hotline_ticket_12345", "watermark": "synced_at",
+                              "from": "2021-02-01 00:00:00", "to": "2021-03-01 00:00:00"}
+    drop = commit_metadata(latest_commit(spark, lake.table("bronze.wjw_covid_test_haizhu")))
+    [record] = drop["source"]["files"]
+    truth = manifest["systems"]["wjw_covid_test_haizhu"]["months"]["2021-02"]["rows"]
+    assert (record["name"], record["rows"]) == ("wjw_covid_test_haizhu_2021-02.csv", truth)
+    archived = home / "var" / "sources" / "wjw_covid_test_haizhu" / "_archive"
+    assert json.loads((archived / "wjw_covid_test_haizhu_2021-02.csv.json").read_text())["sha256"] == record["sha256"]
+    api = commit_metadata(latest_commit(spark, lake.table("bronze.wjw_covid_test_baiyun")))
+    total = manifest["systems"]["wjw_covid_test_baiyun"]["months"]["2021-02"]["rows"]
+    assert api["source"] == {"api": "/systems/wjw_covid_test_baiyun/records", "pages": -(-total // 100),
+                             "total": total}
+
+
+def test_rerunning_months_lands_nothing_twice(spark, here):
+    _, manifest = here
+    before = _ledger(spark)
+    run_months(2021, [1, 2])
+    assert _ledger(spark) == before
+
+
+def test_faulty_sources_are_named_and_the_rerun_balances(spark, here, monkeypatch):
+    home, manifest = here
+    server = ApiServer(Path(current_settings().sources_root)).start()
+    monkeypatch.setenv(env_name(CITY_API), server.uri)
+    try:
+        server.faults(fail=3)
+        with pytest.raises(SourceError, match=r"system wjw_covid_test_baiyun: page 1 of "
+                                              r"/systems/wjw_covid_test_baiyun/records\?period=2021-03: "
+                                              r"failed after 3 attempts: HTTP 503"):
+            extract_system("wjw_covid_test_baiyun", "2021-03")
+        drop = home / "var" / "sources" / "wjw_covid_test_haizhu" / "wjw_covid_test_haizhu_2021-03.csv"
+        good = drop.read_bytes()
+        lines = good.split(b"\n")
+        drop.write_bytes(b"\n".join(lines[:5] + [lines[5] + b"\xff\xff"] + lines[6:]))
+        with pytest.raises(RejectedFile, match=r"system wjw_covid_test_haizhu: file wjw_covid_test_haizhu_2021-03.csv "
+                                               r"line 6: not valid gbk"):
+            extract_system("wjw_covid_test_haizhu", "2021-03")
+        drop.write_bytes(good)  # the department sends the file again
+        run_months(2021, [3])   # the API has recovered
+    finally:
+        server.stop()
+    _balanced(spark, manifest, {"2021-01", "2021-02", "2021-03"})
+
+
+def test_a_landing_job_killed_mid_way_is_completed_once_by_the_rerun(spark, here, tmp_path):
+    home, manifest = here
+    lake = Path(current_settings().lake_root)
+    with __import__("suizhi.simulate.serve_api", fromlist=["serving_api"]).serving_api(Path(current_settings().sources_root)):
+        batches = [extract_system(s, "2021-04") for s in sorted(CONNECTORS)]
+    listing = tmp_path / "batches.json"
+    listing.write_text(json.dumps(batches))
+    logs = lake / "bronze"
+    before = {p: len(list(p.glob("*.json"))) for p in logs.glob("*/_delta_log")}
+    job = subprocess.Popen([sys.executable, str(REPO / "jobs" / "land_bronze.py"), str(listing)],
+                           env=os.environ.copy(), start_new_session=True,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 150
+    while all(len(list(p.glob("*.json"))) == n for p, n in before.items()):
+        assert job.poll() is None and time.monotonic() < deadline, "the landing job ended before it was killed"
+        time.sleep(0.02)
+    os.killpg(job.pid, signal.SIGKILL)  # the job's own process group: its Python and Spark's JVM
+    job.wait()
+    committed = [p.parent.name for p, n in before.items() if len(list(p.glob("*.json"))) > n]
+    assert committed and len(committed) < len(CONNECTORS)
+    run_months(2021, [4])
+    _balanced(spark, manifest, {"2021-01", "2021-02", "2021-03", "2021-04"})
+    for system in CONNECTORS:
+        bronze = spark.read.format("delta").load(str(lake / "bronze" / system))
+        assert bronze.count() == sum(m["rows"] for p, m in manifest["systems"][system]["months"].items()
+                                     if p <= "2021-04")
