@@ -14,7 +14,7 @@ from pyspark.sql import types as T
 from suizhi.catalog import Catalog
 from suizhi.catalog.models import Contract
 from suizhi.connectors import Batch
-from suizhi.connectors.base import DEFERRED, SOURCE_FILE, SOURCE_LINE
+from suizhi.connectors.base import DEFERRED, EXTRA, SOURCE_FILE, SOURCE_LINE
 from suizhi.delta_log import commit_metadata, latest_commit
 from suizhi.errors import LakeError
 from suizhi.lake import Lake
@@ -38,7 +38,8 @@ def with_ingest_metadata(df: DataFrame, batch: Batch, columns: list[str]) -> Dat
 def staged_schema(contract: Contract) -> T.StructType:
     """The staged parquet's schema, given so Spark need not infer it with a job of its own."""
     return T.StructType([T.StructField(c.name, T.StringType()) for c in contract.columns]
-                        + [T.StructField(SOURCE_FILE, T.StringType()), T.StructField(SOURCE_LINE, T.LongType())])
+                        + [T.StructField(SOURCE_FILE, T.StringType()), T.StructField(SOURCE_LINE, T.LongType()),
+                           T.StructField(EXTRA, T.StringType())])
 
 
 def _land_one(spark: SparkSession, lake: Lake, catalog: Catalog, batch: Batch) -> dict:
@@ -55,7 +56,8 @@ def _land_one(spark: SparkSession, lake: Lake, catalog: Catalog, batch: Batch) -
                             "move them back to the landing folder and rerun the interval")
         df = with_ingest_metadata(spark.read.schema(staged_schema(contract)).parquet(batch.staged),
                                   batch, [c.name for c in contract.columns])
-        (df.write.format("delta").mode("append")
+        # mergeSchema: a table landed before drift was handled gains the (empty) _extra column
+        (df.write.format("delta").mode("append").option("mergeSchema", "true")
            .option("userMetadata", json.dumps({"batch_id": batch.batch_id, "rows_read": batch.rows_read,
                                                "source": batch.source}, ensure_ascii=False))
            .save(path))

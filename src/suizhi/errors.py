@@ -21,6 +21,10 @@ class RejectedFile(SourceError):
     """A dropped file cannot be decoded or parsed; it was moved to the rejected folder."""
 
 
+class SchemaDrift(RejectedFile):
+    """A source's columns differ from its contract in a way the contract's drift policy refuses."""
+
+
 class SourceMismatch(SourceError):
     """What was fetched disagrees with the source's own count for the interval."""
 

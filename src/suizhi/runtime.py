@@ -50,7 +50,7 @@ def land_batches(batches: list[dict]) -> int:
     from suizhi.connectors.staging import archive_landed, stage_deferred
     s = current_settings()
     spark, lake, catalog = spark_session(s), Lake(s.lake_root), current_catalog(s)
-    staged = stage_deferred(spark, lake, catalog, s.sources_root, [Batch(**b) for b in batches])
+    staged = stage_deferred(spark, lake, catalog, s.sources_root, [Batch(**b) for b in batches], s.parallel_commits)
     rows = land(spark, lake, catalog, staged, s.parallel_commits)
     archive_landed(catalog, s.sources_root, staged)
     return len(rows)

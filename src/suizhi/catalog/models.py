@@ -80,6 +80,9 @@ class Contract(Strict):
     event_time_column: str
     classification: Grade
     columns: list[Column] = Field(min_length=1)
+    new_columns: Literal["add", "refuse"] = Field(
+        default="refuse", description="schema drift: a column the source adds is kept in bronze's _extra "
+                                      "(and logged), or the batch is refused; a missing column always refuses it")
 
     @model_validator(mode="after")
     def _columns_exist(self) -> "Contract":

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
@@ -12,10 +13,14 @@ import pyarrow.fs as pafs
 import pyarrow.parquet as pq
 
 from suizhi.catalog.models import Contract, System
+from suizhi.errors import SchemaDrift
 from suizhi.lake import Lake, batch_id
+
+log = logging.getLogger(__name__)
 
 SOURCE_FILE = "_source_file"
 SOURCE_LINE = "_source_line"
+EXTRA = "_extra"  # columns the source added that the contract lacks, as a JSON object (drift policy "add")
 DEFERRED = "deferred:"  # staged by the Spark landing job itself (JDBC), not by the extract
 
 
@@ -74,7 +79,27 @@ def as_text(value) -> str | None:
 
 def raw_schema(contract: Contract) -> pa.Schema:
     fields = [pa.field(c.name, pa.string()) for c in contract.columns]
-    return pa.schema(fields + [pa.field(SOURCE_FILE, pa.string()), pa.field(SOURCE_LINE, pa.int64())])
+    return pa.schema(fields + [pa.field(SOURCE_FILE, pa.string()), pa.field(SOURCE_LINE, pa.int64()),
+                               pa.field(EXTRA, pa.string())])
+
+
+def drifted_columns(system: System, contract: Contract, found: list[str], where: str) -> list[str]:
+    """The columns a source added that its contract lets in; raises SchemaDrift for a missing
+    column, or for an added one the contract refuses."""
+    expected = [c.name for c in contract.columns]
+    missing = [c for c in expected if c not in found]
+    extra = [c for c in found if c not in expected]
+    if missing or (extra and contract.new_columns == "refuse"):
+        raise SchemaDrift(f"system {system.id}: {where}: columns differ from schemas/{contract.dataset}.yaml"
+                          f" (missing {missing}, unexpected {extra}; new_columns: {contract.new_columns})")
+    if extra:
+        log.warning("system %s: %s: new columns %s kept in %s (schemas/%s.yaml new_columns: add)",
+                    system.id, where, extra, EXTRA, contract.dataset)
+    return extra
+
+
+def extra_text(record: dict, extra: list[str]) -> str | None:
+    return json.dumps({k: record[k] for k in extra}, ensure_ascii=False, default=str) if extra else None
 
 
 def connector_for(system: System, sources_root: str) -> Connector:

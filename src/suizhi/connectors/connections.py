@@ -7,6 +7,7 @@ Airflow itself when a task runs, then from the embedded default of the local env
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -50,6 +51,10 @@ def embedded_defaults(sources_root: str) -> dict[str, str]:
 
 
 def _from_airflow(conn_id: str) -> str | None:
+    """The connection from Airflow, asked only inside a running task (the task runner is loaded):
+    elsewhere, as in the simulator or a test, asking would wait on a server that is not there."""
+    if "airflow.sdk.execution_time.task_runner" not in sys.modules:
+        return None
     try:
         from airflow.sdk import Connection
         return Connection.get(conn_id).get_uri()

@@ -19,7 +19,8 @@ from pathlib import Path
 import pyarrow as pa
 
 from suizhi.catalog.models import Contract, System
-from suizhi.connectors.base import SOURCE_FILE, SOURCE_LINE, Extracted, as_text, raw_schema
+from suizhi.connectors.base import (EXTRA, SOURCE_FILE, SOURCE_LINE, Extracted, as_text, drifted_columns, extra_text,
+                                   raw_schema)
 from suizhi.errors import RejectedFile, SourceError
 
 ARCHIVE, REJECTED = "_archive", "_rejected"
@@ -78,7 +79,7 @@ class FileDrop:
                 table = self._read_file(system, contract, path).cast(schema)
             except RejectedFile as exc:
                 moved = self._reject(path, str(exc))
-                raise RejectedFile(f"{exc} (moved to {moved}, beside its .error.txt)") from exc
+                raise type(exc)(f"{exc} (moved to {moved}, beside its .error.txt)") from exc
             tables.append(table)
             files.append({"name": path.name, "sha256": digest, "rows": table.num_rows})
         table = pa.concat_tables(tables)
@@ -122,28 +123,18 @@ class FileDrop:
         fmt = system.connector.format
         header, rows = (self._csv_rows if fmt == "csv" else self._xlsx_rows if fmt == "xlsx"
                         else self._jsonl_rows)(system, path)
-        if header is not None:
-            self._check_columns(system, path, contract, header, "header")
+        extra = [] if header is None else drifted_columns(system, contract, header, f"file {path.name} header")
         names = [c.name for c in contract.columns]
-        columns: dict[str, list] = {n: [] for n in names + [SOURCE_FILE, SOURCE_LINE]}
+        columns: dict[str, list] = {n: [] for n in names + [SOURCE_FILE, SOURCE_LINE, EXTRA]}
         for line, record in rows:
             if header is None:
-                self._check_columns(system, path, contract, list(record), f"line {line}")
+                extra = drifted_columns(system, contract, list(record), f"file {path.name} line {line}")
             for n in names:
                 columns[n].append(as_text(record[n]))
             columns[SOURCE_FILE].append(path.name)
             columns[SOURCE_LINE].append(line)
+            columns[EXTRA].append(extra_text(record, extra))
         return pa.table(columns)
-
-    @staticmethod
-    def _check_columns(system: System, path: Path, contract: Contract, found: list[str], where: str) -> None:
-        expected = [c.name for c in contract.columns]
-        missing = [c for c in expected if c not in found]
-        extra = [c for c in found if c not in expected]
-        if missing or extra:
-            raise RejectedFile(
-                f"system {system.id}: file {path.name} {where}: columns differ from schemas/{contract.dataset}.yaml"
-                f" (missing {missing}, unexpected {extra})")
 
     @staticmethod
     def _decode(system: System, path: Path) -> str:

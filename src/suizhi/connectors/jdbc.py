@@ -16,7 +16,7 @@ from pyspark.sql import functions as F
 
 from suizhi.catalog import Catalog
 from suizhi.catalog.models import Contract, System
-from suizhi.connectors.base import DEFERRED, SOURCE_FILE, SOURCE_LINE, Batch, Extracted
+from suizhi.connectors.base import DEFERRED, EXTRA, SOURCE_FILE, SOURCE_LINE, Batch, Extracted, drifted_columns
 from suizhi.connectors.connections import Conn, get_connection
 from suizhi.errors import SourceError, SourceMismatch
 from suizhi.simulate.serve_db import TS, month_bounds
@@ -70,15 +70,14 @@ def stage_jdbc(spark: SparkSession, catalog: Catalog, sources_root: str, batch: 
         rows = spark.read.jdbc(url, cfg.table, predicates=[f"{wm} >= '{a}' AND {wm} < '{b}'"
                                                            for a, b in slices(batch.period, cfg.partitions)],
                                properties=props)
-        found = {c.lower() for c in rows.columns}
-        missing = [c.name for c in contract.columns if c.name.lower() not in found]
-        if missing:
-            raise SourceError(f"system {system.id}: table {cfg.table}: columns {missing} of "
-                              f"schemas/{contract.dataset}.yaml are missing (renamed or dropped at the source)")
+        found = [c for c in rows.columns if c not in (cfg.row_id_column, cfg.watermark_column)]
+        extra = drifted_columns(system, contract, found, f"table {cfg.table}")
         staged = batch.staged[len(DEFERRED):]
         (rows.select(*[F.col(c.name).cast("string") for c in contract.columns],
                      F.lit(f"table {cfg.table}").alias(SOURCE_FILE),
-                     F.col(cfg.row_id_column).cast("long").alias(SOURCE_LINE))
+                     F.col(cfg.row_id_column).cast("long").alias(SOURCE_LINE),
+                     (F.to_json(F.struct(*[F.col(c).cast("string") for c in extra])) if extra
+                      else F.lit(None).cast("string")).alias(EXTRA))
          .write.mode("overwrite").parquet(staged))
     except SourceError:
         raise

@@ -13,7 +13,8 @@ import httpx
 import pyarrow as pa
 
 from suizhi.catalog.models import Contract, System
-from suizhi.connectors.base import SOURCE_FILE, SOURCE_LINE, Extracted, as_text, raw_schema
+from suizhi.connectors.base import (EXTRA, SOURCE_FILE, SOURCE_LINE, Extracted, as_text, drifted_columns, extra_text,
+                                   raw_schema)
 from suizhi.connectors.connections import get_connection
 from suizhi.errors import SourceError, SourceMismatch
 
@@ -64,7 +65,7 @@ class RestApi:
         conn = get_connection(cfg.conn_id, self.sources_root, system.id)
         path = cfg.path.format(system=system.id)
         names = [c.name for c in contract.columns]
-        columns: dict[str, list] = {n: [] for n in names + [SOURCE_FILE, SOURCE_LINE]}
+        columns: dict[str, list] = {n: [] for n in names + [SOURCE_FILE, SOURCE_LINE, EXTRA]}
         headers = {"Authorization": f"Bearer {conn.password}"} if conn.password else {}
         total, page, pages = None, 1, 1
         with httpx.Client(base_url=conn.base_url, headers=headers, timeout=cfg.timeout_seconds) as client:
@@ -77,15 +78,12 @@ class RestApi:
                     raise SourceMismatch(f"system {system.id}: {where}: the total changed from {total} to "
                                          f"{body['total']} while paging; rerun the interval")
                 for row, record in enumerate(body["records"], start=1):
-                    missing = [n for n in names if n not in record]
-                    extra = [k for k in record if k not in names]
-                    if missing or extra:
-                        raise SourceError(f"system {system.id}: {where} record {row}: fields differ from "
-                                          f"schemas/{contract.dataset}.yaml (missing {missing}, unexpected {extra})")
+                    extra = drifted_columns(system, contract, list(record), f"{where} record {row}")
                     for n in names:
                         columns[n].append(as_text(record[n]))
                     columns[SOURCE_FILE].append(f"{path}?period={period}&page={page}")
                     columns[SOURCE_LINE].append(row)
+                    columns[EXTRA].append(extra_text(record, extra))
                 page += 1
         fetched = len(columns[SOURCE_LINE])
         if fetched != total:
