@@ -44,7 +44,9 @@ def test_a_batch_committed_before_a_crash_is_not_landed_twice(spark, landed):
     expected = manifest["systems"]["zsj_hotline_12345"]["months"]["2021-01"]["rows"]
     assert {r["system"]: r["rows_landed"] for r in rows}["zsj_hotline_12345"] == expected
     assert spark.read.format("delta").load(path).count() == expected
-    assert commit_metadata(latest_commit(spark, path)) == {"batch_id": hotline.batch_id, "rows_read": expected}
+    assert commit_metadata(latest_commit(spark, path)) == {"batch_id": hotline.batch_id, "rows_read": expected,
+                                                           "source": hotline.source}
+    assert hotline.source["files"][0]["rows"] == expected
 
 
 def test_silver_counts_committed_before_a_crash_reach_the_ledger_once(spark, landed):

@@ -1,0 +1,67 @@
+"""The JDBC kind on the embedded default: SQLite files read through Spark JDBC, sliced by
+the month, counted at the source; a renamed column refuses the batch, naming the table."""
+from __future__ import annotations
+
+import sqlite3
+from contextlib import closing
+from pathlib import Path
+
+import pytest
+import yaml
+
+from suizhi.connectors.base import DEFERRED, extract_batch
+from suizhi.connectors.connections import DEPARTMENTAL_DB, embedded_defaults, env_name
+from suizhi.connectors.staging import stage_deferred
+from suizhi.errors import SchemaDrift
+from suizhi.lake import Lake
+from suizhi.runtime import current_catalog, current_settings
+from suizhi.simulate.writer import simulate
+
+pytestmark = pytest.mark.spark
+
+
+@pytest.fixture
+def hotline_db(mini_home, monkeypatch):
+    """The mini hotline as a JDBC table in the simulator's SQLite file, months simulated."""
+    monkeypatch.delenv(env_name(DEPARTMENTAL_DB), raising=False)
+    path = mini_home / "conf" / "systems" / "zsj_hotline_12345.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["connector"] = {"kind": "jdbc", "conn_id": DEPARTMENTAL_DB, "table": "hotline", "partitions": 3}
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    settings = current_settings()
+    manifest = simulate(current_catalog(), 2021, 0.1, 6, Path(settings.sources_root))
+    database = embedded_defaults(settings.sources_root)[DEPARTMENTAL_DB].removeprefix("sqlite:///")
+    return settings, manifest, database
+
+
+def _stage(spark, settings, period="2021-02"):
+    catalog, lake = current_catalog(), Lake(settings.lake_root)
+    system = catalog.systems["zsj_hotline_12345"]
+    batch = extract_batch(system, catalog.contracts[system.dataset], period, settings.sources_root, lake)
+    assert batch.staged.startswith(DEFERRED) and batch.rows_read == -1
+    [staged] = stage_deferred(spark, lake, catalog, settings.sources_root, [batch])
+    return staged
+
+
+def test_the_month_is_read_in_slices_and_counted_at_the_source(spark, hotline_db):
+    settings, manifest, database = hotline_db
+    staged = _stage(spark, settings)
+    truth = manifest["systems"]["zsj_hotline_12345"]["months"]["2021-02"]["rows"]
+    with closing(sqlite3.connect(database)) as db:
+        in_table = db.execute("SELECT COUNT(*) FROM hotline").fetchone()[0]
+    assert (staged.rows_read, in_table) == (truth, sum(m["rows"] for m in
+                                                        manifest["systems"]["zsj_hotline_12345"]["months"].values()))
+    rows = spark.read.parquet(staged.staged)
+    assert rows.count() == truth and rows.select("_source_line").distinct().count() == truth
+    assert staged.source == {"table": "hotline", "watermark": "synced_at",
+                             "from": "2021-02-01 00:00:00", "to": "2021-03-01 00:00:00"}
+
+
+def test_a_renamed_column_refuses_the_batch_naming_the_table(spark, hotline_db):
+    settings, _, database = hotline_db
+    with closing(sqlite3.connect(database)) as db, db:
+        db.execute("ALTER TABLE hotline RENAME COLUMN caller_mobile TO phone")
+    with pytest.raises(SchemaDrift, match=r"system zsj_hotline_12345: table hotline: columns differ from "
+                                          r"schemas/hotline_ticket.yaml \(missing \['caller_mobile'\], "
+                                          r"unexpected \['phone'\]; new_columns: refuse\)"):
+        _stage(spark, settings)
