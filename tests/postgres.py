@@ -6,10 +6,11 @@ import glob
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
 from pathlib import Path
+
+from suizhi.simulate.serve_api import free_port
 
 PASSWORD = "suizhi-test"
 
@@ -21,16 +22,10 @@ def _bin(name: str) -> str:
     return found
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 class PostgresServer:
     def __init__(self):
         self.root = Path(tempfile.mkdtemp(prefix="suizhi-pg-"))
-        self.data, self.port = self.root / "data", _free_port()
+        self.data, self.port = self.root / "data", free_port()
         self.user = None
         if os.geteuid() == 0:
             self.user = "postgres"
