@@ -156,3 +156,13 @@ def test_a_new_column_is_kept_in_extra_when_the_contract_adds_and_refused_otherw
     path.write_bytes((path.parent / "_rejected" / path.name).read_bytes())  # sent again, once the contract adds
     rows = FileDrop(str(tmp_path)).read(HOTLINE, contract.model_copy(update={"new_columns": "add"}), "2021-03")
     assert [(r["ticket_id"], r["_extra"]) for r in rows.to_pylist()] == [("RX1", '{"channel": "微信"}')]
+
+
+def test_a_file_arriving_after_its_month_landed_is_refused_not_lost(tmp_path):
+    _drop(tmp_path, HOTLINE, HEADER + ",".join(ROW) + "\n")
+    drop = FileDrop(str(tmp_path))
+    drop.archive_landed(HOTLINE, drop.extract(HOTLINE, CATALOG.contracts["hotline_ticket"], "2021-03").source)
+    late = _drop(tmp_path, HOTLINE, HEADER + ",".join(["RX2"] + ROW[1:]) + "\n", period="2021-03_2")
+    with pytest.raises(SourceError, match=f"file {late.name} arrived after 2021-03 landed"):
+        drop.extract(HOTLINE, CATALOG.contracts["hotline_ticket"], "2021-03")
+    assert late.exists()

@@ -66,6 +66,10 @@ class FileDrop:
         for path, digest in waiting:
             if digest in archived:
                 path.unlink()  # the same bytes were landed before and are archived: never read twice
+        if fresh and archived:
+            raise SourceError(f"system {system.id}: file {fresh[0][0].name} arrived after {period} landed "
+                              f"(its files are in {self.folder(system) / ARCHIVE}); a landed month is never "
+                              "reopened: send its records with the next month's drop")
         if not fresh:
             if not archived:
                 raise SourceError(f"system {system.id}: no {system.connector.format} drop for {period} "
