@@ -65,6 +65,26 @@ def test_an_unknown_key_is_refused_with_its_file_and_field(tmp_path):
         "conf/systems/zsj_hotline_12345.yaml: field 'owner_email': Extra inputs are not permitted"]
 
 
+def test_a_connector_is_checked_by_its_kind_and_names_the_field(tmp_path):
+    def edit(home):
+        path = home / "conf/systems/zsj_hotline_12345.yaml"
+        data = yaml.safe_load(path.read_text())
+        data["connector"] = {"kind": "jdbc", "conn_id": "suizhi_departmental_db", "tabel": "hotline"}
+        path.write_text(yaml.safe_dump(data, allow_unicode=True))
+    assert _broken(tmp_path, edit) == [
+        "conf/systems/zsj_hotline_12345.yaml: field 'connector.jdbc.table': Field required",
+        "conf/systems/zsj_hotline_12345.yaml: field 'connector.jdbc.tabel': Extra inputs are not permitted"]
+
+
+def test_the_115_systems_use_every_kind_of_source(catalog):
+    kinds = Counter(s.connector.kind for s in catalog.systems.values())
+    formats = Counter((s.connector.format, s.connector.encoding) for s in catalog.systems.values()
+                      if s.connector.kind == "file_drop")
+    assert kinds == {"file_drop": 77, "jdbc": 22, "rest_api": 16}
+    assert formats == {("csv", "utf-8"): 33, ("jsonl", "utf-8"): 23, ("xlsx", "utf-8"): 9, ("csv", "gbk"): 7,
+                       ("csv", "gb18030"): 5}
+
+
 def test_a_system_pointing_at_a_missing_contract_or_topic_is_named(tmp_path):
     def edit(home):
         path = home / "conf/systems/zsj_hotline_12345.yaml"
