@@ -15,6 +15,7 @@ from suizhi.connectors.staging import stage_deferred
 from suizhi.errors import SchemaDrift, SourceError
 from suizhi.lake import Lake
 from suizhi.runtime import current_catalog, current_settings
+from suizhi.simulate.serve_api import free_port
 from suizhi.simulate.writer import simulate
 
 pytestmark = pytest.mark.spark
@@ -69,8 +70,8 @@ def test_a_renamed_column_refuses_the_batch_naming_the_table(spark, hotline_db):
 
 def test_a_database_that_is_down_is_named_with_the_system_and_table(spark, hotline_db, monkeypatch):
     settings, _, _ = hotline_db
-    from suizhi.simulate.serve_api import free_port
     monkeypatch.setenv(env_name(DEPARTMENTAL_DB), f"postgresql://suizhi:secret@127.0.0.1:{free_port()}/departments")
     with pytest.raises(SourceError, match=r"system zsj_hotline_12345: table hotline \(synced_at >= '2021-02-01 "
-                                          r"00:00:00' AND synced_at < '2021-03-01 00:00:00'\): .*Couldn't connect to the database"):
+                                          r"00:00:00' AND synced_at < '2021-03-01 00:00:00'\): "
+                                          r".*Couldn't connect to the database"):
         _stage(spark, settings)
