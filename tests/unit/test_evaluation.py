@@ -5,11 +5,13 @@ import csv
 import json
 from pathlib import Path
 
+import jsonschema
 import pytest
 
 from suizhi.errors import ConfigError, EvaluationError
 from suizhi.evaluation.config import load_evaluation
-from suizhi.evaluation.render import display_width, render_table, to_json, write_reports
+from suizhi.evaluation.render import display_width, render_table
+from suizhi.evaluation.report_json import SCHEMA, to_json, write_reports
 from suizhi.evaluation.scoring import Measure, floor_2sf, score
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -153,9 +155,10 @@ def test_reports_are_written_for_excel_and_machines(config, tmp_path):
     data = json.loads(json_path.read_text(encoding="utf-8"))
     assert "汇聚数据量" in json_path.read_text(encoding="utf-8")  # not \u escapes
     assert set(data) >= {"year", "project", "budget", "indicators", "total", "measured_weight", "not_measured"}
-    assert set(data["indicators"][0]) == {
-        "level1", "level2", "name", "tally", "operator", "target", "unit", "compared_target", "actual",
-        "met", "weight", "score", "deviation", "proposed_target", "detail"}
+    jsonschema.validate(data, json.loads(SCHEMA.read_text(encoding="utf-8")))
+    assert set(data["indicators"][0]) == set(json.loads(SCHEMA.read_text())["properties"]["indicators"]["items"]["required"])
+    assert [r["actual_text"] for r in data["indicators"]] == ["36份", "277个", "19次", "700个", "100%", "10份", "10个", "未测量"]
+    assert data["indicators"][7]["target_text"] == "不少于10亿条"
     assert data["indicators"][3]["proposed_target"] == 700 and data["total"] == 88.0
     raw = csv_path.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")

@@ -1,15 +1,12 @@
-"""Render a scored Evaluation as the 项目支出绩效自评表 in plain text, JSON and CSV.
+"""Render a scored Evaluation as the 项目支出绩效自评表 in plain text for a terminal.
 
-The text table pads by display width, so Chinese cells line up in a terminal; the CSV
-carries a BOM so Excel opens the Chinese correctly.
+The text table pads by display width, so Chinese cells line up. The labels here (zh, en)
+are shared by the JSON, Excel, HTML and Markdown renderings.
 """
 from __future__ import annotations
 
-import csv
-import json
 import re
 import unicodedata
-from pathlib import Path
 
 from suizhi.evaluation.scoring import (
     SCALED_TALLY, Evaluation, IndicatorScore, describe_deviation, plain, quantity, target_phrase,
@@ -151,80 +148,3 @@ def render_table(evaluation: Evaluation, lang: str = "zh") -> str:
                  for r in ev.indicators if r.tally in ev.not_measured]
         out.append(t["missing"].format(names=("、" if lang == "zh" else ", ").join(names)))
     return "\n".join(out) + "\n"
-
-
-def _num(v: float | None) -> float | int | None:
-    """Whole numbers as int (30, not 30.0) so the JSON reads like the table."""
-    return int(v) if isinstance(v, float) and v.is_integer() and abs(v) < 2**53 else v
-
-
-def to_json(evaluation: Evaluation) -> dict:
-    """The evaluation as plain data with stable keys.
-
-    Keys: year, project{name, department, implementer, annual_goal}, volume_scale,
-    budget{unit, planned, spent, weight, rate, score, sources[{name, planned, spent}]},
-    indicators[{level1, level2, name, tally, operator, target, unit, compared_target, actual,
-    met, weight, score, deviation, proposed_target, detail}], total, measured_weight,
-    not_measured[tally]. actual, met and score are null for a row that was not measured.
-    """
-    ev, b = evaluation, evaluation.budget
-    return {
-        "year": ev.year,
-        "project": {"name": ev.project.name, "department": ev.project.department,
-                    "implementer": ev.project.implementer, "annual_goal": ev.annual_goal},
-        "volume_scale": ev.volume_scale,
-        "budget": {"unit": b.unit, "planned": b.planned, "spent": b.spent, "weight": _num(b.weight),
-                   "rate": b.rate, "score": b.score,
-                   "sources": [{"name": n, "planned": p, "spent": s} for n, p, s in b.sources]},
-        "indicators": [{
-            "level1": r.level1, "level2": r.level2, "name": r.name, "tally": r.tally,
-            "operator": r.operator, "target": _num(r.target), "unit": r.unit,
-            "compared_target": _num(r.compared_target), "actual": _num(r.actual), "met": r.met,
-            "weight": _num(r.weight), "score": r.score, "deviation": r.deviation,
-            "proposed_target": _num(r.proposed_target), "detail": r.detail,
-        } for r in ev.indicators],
-        "total": ev.total,
-        "measured_weight": _num(ev.measured_weight),
-        "not_measured": list(ev.not_measured),
-    }
-
-
-CSV_FIELDS = ["row", "level1", "level2", "name", "tally", "operator", "target", "unit",
-              "compared_target", "actual", "met", "weight", "score", "deviation", "proposed_target"]
-
-
-def _csv_rows(data: dict) -> list[dict]:
-    rows = [{"row": "indicator", **{k: r[k] for k in CSV_FIELDS[1:]}} for r in data["indicators"]]
-    b = data["budget"]
-    rows.append({"row": "budget", "name": "预算执行率", "target": b["planned"], "unit": b["unit"],
-                 "compared_target": b["planned"], "actual": b["spent"], "weight": b["weight"],
-                 "score": b["score"], "deviation": f"预算执行率 {b['rate'] * 100:.2f}%"})
-    missing = "、".join(data["not_measured"])
-    rows.append({"row": "total", "name": "总分", "weight": data["measured_weight"],
-                 "score": data["total"], "deviation": f"未测量：{missing}" if missing else ""})
-    return rows
-
-
-def write_reports(evaluation: Evaluation, out_dir: Path) -> list[Path]:
-    """Write evaluation.json (UTF-8) and evaluation.csv (UTF-8 with BOM) into out_dir; return their paths."""
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    data = to_json(evaluation)
-    json_path, csv_path = out_dir / "evaluation.json", out_dir / "evaluation.csv"
-    json_path.write_text(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n", encoding="utf-8")
-    with csv_path.open("w", encoding="utf-8-sig", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=CSV_FIELDS)
-        writer.writeheader()
-        for row in _csv_rows(data):
-            writer.writerow({k: _csv_cell(row.get(k)) for k in CSV_FIELDS})
-    return [json_path, csv_path]
-
-
-def _csv_cell(v: object) -> object:
-    if v is None:
-        return ""
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, dict):
-        return json.dumps(v, ensure_ascii=False)
-    return v

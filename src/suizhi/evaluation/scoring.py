@@ -137,9 +137,12 @@ def describe_deviation(row: IndicatorScore, lang: str = "zh") -> str:
         amount = f"{plain(round(row.gap, 4))}个百分点" if zh else f"{plain(round(row.gap, 4))} points"
     else:
         amount = f"{grouped(row.gap)}{row.unit}" if zh else quantity(row.gap, row.unit, lang)
+    causes = row.detail.get("causes") or []
     if zh:
-        return f"未达标：{'超' if over else '差'} {amount} ({pct})"
-    return f"not met: {'over' if over else 'short'} by {amount} ({pct})"
+        why = f"；原因：{'；'.join(causes)}" if causes else ""
+        return f"未达标：{'超' if over else '差'} {amount} ({pct}){why}"
+    why = f"; causes: {'; '.join(causes)}" if causes else ""
+    return f"not met: {'over' if over else 'short'} by {amount} ({pct}){why}"
 
 
 def floor_2sf(x: float) -> float:

@@ -1,37 +1,46 @@
-"""Tally a year from the lake: volumes by department, system, topic and month, topic coverage.
+"""Tally a year from the lake: every measure of the 自评表 and the drill-downs behind it.
 
-Every figure is a sum over the ledger at one recorded Delta version, so reading that
-version again gives the same tally.
+Volumes are sums over the ledger; indicators, reports and topics come from gold; support
+sessions and venue uptime from the operator's own system in silver; standards from the
+register in conf/. Every table is read at one recorded Delta version (`read`), so the
+same versions give the same tally.
 """
 from __future__ import annotations
 
-from delta.tables import DeltaTable
+from pathlib import Path
+
 from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
 
 from suizhi.catalog import Catalog
+from suizhi.evaluation import lake_measures as lm
 from suizhi.lake import Lake
 from suizhi.ledger import ensure_ledger
 
 COUNTS = ["rows_read", "rows_landed", "inserted", "superseded", "duplicates", "quarantined"]
-NOT_YET = "未测量：流水线尚未统计此项"
-UNMEASURED = {
-    "analysis_reports": "份", "warning_indicators": "个", "major_event_support": "次",
-    "monitoring_indicators": "个", "venue_uptime": "%", "standards": "份",
-}
+LEDGER = "ledger.batches"
 
 
 def _rows(df) -> list[dict]:
     return [r.asDict() for r in df.collect()]
 
 
-def tally(spark: SparkSession, lake: Lake, catalog: Catalog, year: int | None = None,
-          ledger_version: int | None = None) -> dict:
-    """The year's measures and volume tables; pin ledger_version to reproduce an earlier tally."""
-    ensure_ledger(spark, lake)
-    if ledger_version is None:
-        ledger_version = DeltaTable.forPath(spark, lake.ledger).history(1).first()["version"]
-    ledger = spark.read.format("delta").option("versionAsOf", ledger_version).load(lake.ledger)
+def _missing_batches(ledger_rows: list[dict], year: int) -> list[str]:
+    """Systems that landed some months of the year but not others: the likely cause of a volume shortfall."""
+    months: dict[str, set[str]] = {}
+    for r in ledger_rows:
+        months.setdefault(r["system"], set()).add(r["period"])
+    causes = []
+    for system, held in sorted(months.items()):
+        gone = [f"{year}-{m:02d}" for m in range(1, 13) if f"{year}-{m:02d}" not in held]
+        if gone and len(gone) < 12 and max(held) > min(gone):
+            causes.append(f"系统 {system} 缺 {'、'.join(gone)} 批次")
+    return causes
+
+
+def _volumes(spark: SparkSession, reader: lm.VersionedReader, catalog: Catalog, year: int | None) -> tuple:
+    ensure_ledger(spark, reader.lake)
+    ledger = reader.load(LEDGER)
     if year is None:
         latest = ledger.agg(F.max("period")).first()[0]
         year = int(latest[:4]) if latest else None
@@ -39,35 +48,51 @@ def tally(spark: SparkSession, lake: Lake, catalog: Catalog, year: int | None = 
         raise ValueError("the ledger is empty: nothing to evaluate")
     ledger = ledger.where(F.col("period").startswith(f"{year}-")).cache()
     sums = [F.sum(c).cast("long").alias(c) for c in COUNTS]
-    by_system = _rows(ledger.groupBy("department", "system", "dataset").agg(*sums).orderBy("system"))
-    by_department = _rows(ledger.groupBy("department").agg(*sums).orderBy("department"))
-    by_month = _rows(ledger.groupBy("period").agg(*sums).orderBy("period"))
-    by_department_month = _rows(ledger.groupBy("department", "period").agg(*sums).orderBy("department", "period"))
+    volumes = {
+        "by_system": _rows(ledger.groupBy("department", "system", "dataset").agg(*sums).orderBy("system")),
+        "by_department": _rows(ledger.groupBy("department").agg(*sums).orderBy("department")),
+        "by_month": _rows(ledger.groupBy("period").agg(*sums).orderBy("period")),
+        "by_department_month": _rows(ledger.groupBy("department", "period").agg(*sums)
+                                     .orderBy("department", "period")),
+    }
+    batches = _rows(ledger.select("system", "period"))
     ledger.unpersist()
-    per_system = {r["system"]: r for r in by_system}
+    per_system = {r["system"]: r for r in volumes["by_system"]}
     by_topic = []
     for topic in catalog.topics.values():
         systems = sorted(s.id for s in catalog.systems.values() if topic.id in s.topics)
         row = {"topic": topic.id, "name": topic.name, "systems": systems}
         row.update({c: sum(per_system.get(s, {}).get(c) or 0 for s in systems) for c in COUNTS})
         by_topic.append(row)
-    covered = [t["name"] for t in by_topic if t["inserted"] > 0]
-    total = {c: sum(r[c] or 0 for r in by_system) for c in COUNTS}
+    volumes["by_topic"] = by_topic
+    return year, volumes, _missing_batches(batches, year)
+
+
+def tally(spark: SparkSession, lake: Lake, catalog: Catalog, year: int | None = None,
+          pinned: dict[str, int] | None = None, home: Path | None = None) -> dict:
+    """The year's measures, drill-downs and the version of every table read; pin versions to reproduce."""
+    reader = lm.VersionedReader(spark, lake, pinned)
+    year, volumes, missing = _volumes(spark, reader, catalog, year)
+    total = {c: sum(r[c] or 0 for r in volumes["by_system"]) for c in COUNTS}
     measures = {
         "records_aggregated": {
             "value": total["rows_landed"], "unit": "条",
-            "detail": {"counts": "records landed in bronze (aggregated); unique_records are the rows kept in silver",
-                       "unique_records": total["inserted"], "systems": len(by_system),
-                       "departments": len(by_department)}},
-        "topics_processed": {
-            "value": len(covered), "unit": "个",
-            "detail": {"counts": "topics whose systems put rows in silver during the year",
-                       "topics": covered, "missing": [t["name"] for t in by_topic if t["inserted"] == 0]}},
+            "detail": {"counts": "records aggregated: rows landed in bronze (the target counts these); "
+                                 "unique_records are the rows kept in silver",
+                       "aggregated_records": total["rows_landed"], "unique_records": total["inserted"],
+                       "systems": len(volumes["by_system"]), "departments": len(volumes["by_department"]),
+                       "causes": missing}},
     }
-    measures.update({name: {"value": None, "unit": unit, "detail": {"reason": NOT_YET}}
-                     for name, unit in UNMEASURED.items()})
-    return {
-        "year": year, "read": {"ledger.batches": ledger_version}, "totals": total, "measures": measures,
-        "volumes": {"by_department": by_department, "by_system": by_system, "by_month": by_month,
-                    "by_department_month": by_department_month, "by_topic": by_topic},
-    }
+    topic_names = {t.id: t.name for t in catalog.topics.values()}
+    measures.update(lm.indicator_measures(reader, year))
+    measures.update(lm.report_measures(reader, year, topic_names))
+    measures.update(lm.operations_measures(reader, year))
+    measures["standards"] = lm.standards_measure(Path(home) if home else catalog_home(), year)
+    quality = lm.quality_by_dimension(reader)
+    return {"year": year, "read": dict(sorted(reader.read.items())), "totals": total, "measures": measures,
+            "quality": quality, "volumes": volumes}
+
+
+def catalog_home() -> Path:
+    from suizhi.settings import project_home
+    return project_home()

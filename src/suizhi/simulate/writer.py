@@ -9,6 +9,7 @@ from pathlib import Path
 
 from suizhi.catalog import Catalog
 from suizhi.catalog.models import System
+from suizhi.simulate import operations
 from suizhi.simulate.plan import plan_year
 from suizhi.simulate.records import draw
 from suizhi.simulate.serve_api import store_path
@@ -37,10 +38,24 @@ def _system_seed(seed: int, system_id: str) -> int:
     return int.from_bytes(hashlib.sha256(f"{seed}:{system_id}".encode()).digest()[:8], "big")
 
 
-def simulate_system(catalog: Catalog, system: System, year: int, scale: float, seed: int, root: Path) -> dict:
+def _simulate_operations(system: System, columns: list[str], year: int, root: Path,
+                         ops: operations.OperationsYear) -> dict:
+    """The operator's calendar as drops: every row a distinct record, none defective."""
+    months = {}
+    for period, records in operations.monthly_drops(year, ops).items():
+        publish(root, system, period, columns, records)
+        months[period] = {"rows": len(records), "inserted": len(records), "duplicates": 0, "superseded": 0,
+                          "quarantined": 0, "late": 0, "bad_citizen_ids": 0, "bad_credit_codes": 0}
+    return {"dataset": system.dataset, "department": system.department, "months": months}
+
+
+def simulate_system(catalog: Catalog, system: System, year: int, scale: float, seed: int, root: Path,
+                    ops: operations.OperationsYear | None = None) -> dict:
     """Write one system's twelve drops; returns its ground truth per month."""
     contract = catalog.contracts[system.dataset]
     columns = [c.name for c in contract.columns]
+    if system.dataset == operations.DATASET:
+        return _simulate_operations(system, columns, year, root, ops or operations.OperationsYear())
     rng = random.Random(_system_seed(seed, system.id))
     months = {}
     for plan in plan_year(rng, round(system.records_per_year * scale)):
@@ -56,10 +71,14 @@ def simulate_system(catalog: Catalog, system: System, year: int, scale: float, s
     return {"dataset": system.dataset, "department": system.department, "months": months}
 
 
-def simulate(catalog: Catalog, year: int, scale: float, seed: int, root: Path) -> dict:
-    """Simulate every system for the year; writes and returns the ground-truth manifest."""
+def simulate(catalog: Catalog, year: int, scale: float, seed: int, root: Path,
+             ops: operations.OperationsYear | None = None) -> dict:
+    """Simulate every system for the year; writes and returns the ground-truth manifest.
+
+    The operator's own system follows its calendar (ops, 2021's by default), whatever the scale.
+    """
     root = Path(root)
-    systems = {sid: simulate_system(catalog, s, year, scale, seed, root)
+    systems = {sid: simulate_system(catalog, s, year, scale, seed, root, ops)
                for sid, s in sorted(catalog.systems.items())}
     totals: Counter = Counter()
     for truth in systems.values():
