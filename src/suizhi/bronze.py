@@ -49,6 +49,10 @@ def _land_one(spark: SparkSession, lake: Lake, catalog: Catalog, batch: Batch) -
     contract = catalog.contracts[batch.dataset]
     path = lake.table(f"bronze.{batch.system}")
     commit = latest_commit(spark, path)
+    if batch.rows_read == 0 and commit is not None:
+        # Delta commits nothing for an empty append to an existing table: an empty month
+        # (a system with nothing to report) lands zero rows without a commit.
+        return {**{k: v for k, v in batch.to_dict().items() if k != "staged"}, "rows_landed": 0}
     if commit_metadata(commit).get("batch_id") != batch.batch_id:
         if not batch.staged or batch.staged.startswith(DEFERRED):
             raise LakeError(f"system {batch.system}: batch {batch.batch_id} has no staged records "
