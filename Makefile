@@ -16,7 +16,7 @@ export SUIZHI_HOME := $(CURDIR)
 export SUIZHI_JARS := $(CURDIR)/.cache/jars
 export PYSPARK_PYTHON := $(CURDIR)/$(BIN)/python
 
-.PHONY: setup demo test bench check clean postgresql
+.PHONY: setup system-packages demo test bench check clean postgresql
 
 setup: $(VENV)/.installed .cache/jars/.fetched .airflow/.migrated
 
@@ -49,7 +49,11 @@ demo: setup
 postgresql:
 	sh scripts/ensure-postgresql.sh
 
-test: setup postgresql
+# LibreOffice and Chromium: the evaluation tests open the workbook and render the HTML report.
+system-packages:
+	sh scripts/system-packages.sh
+
+test: setup postgresql system-packages
 	$(BIN)/pytest
 
 bench: setup

@@ -41,8 +41,10 @@ def _ledger(args) -> int:
 
 
 def _evaluate(args) -> int:
+    from suizhi.evaluation.publish import pinned_versions
     from suizhi.runtime import report_year, tally_year
-    print(report_year(tally_year(args.year)))
+    pinned = pinned_versions(args.pin) if args.pin else None
+    print(report_year(tally_year(args.year, pinned), args.lang))
     return 0
 
 
@@ -80,6 +82,9 @@ def main(argv: list[str] | None = None) -> int:
     led.set_defaults(func=_ledger)
     ev = sub.add_parser("evaluate", help="tally a year and write reports/<year>/")
     ev.add_argument("--year", type=int, default=None)
+    ev.add_argument("--lang", choices=["zh", "en"], default="zh", help="labels of the reports (default Chinese)")
+    ev.add_argument("--pin", metavar="EVALUATION_JSON",
+                    help="read the table versions recorded in an earlier evaluation.json")
     ev.set_defaults(func=_evaluate)
     args = parser.parse_args(argv)
     try:

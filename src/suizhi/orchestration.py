@@ -84,8 +84,10 @@ def build_evaluation_dag():
         params={"year": Param(None, type=["null", "integer"], description="year to evaluate; latest when empty")},
         tags=["suizhi", "evaluation"],
         doc_md="""### suizhi_evaluation
-The yearly 绩效自评表: tallies volumes and topic coverage from the ledger and silver,
-scores them against conf/evaluation/<year>.yaml and writes reports/<year>/.""",
+The yearly 绩效自评表: tallies volumes (ledger), indicators, reports and topics (gold),
+support sessions and venue uptime (silver.operation_record) and standards (conf/),
+recording the Delta version of every table read; scores them against
+conf/evaluation/<year>.yaml and writes reports/<year>/ (JSON, Excel, HTML, Markdown).""",
     )
     def evaluation():
         @task

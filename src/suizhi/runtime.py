@@ -62,13 +62,13 @@ def build_silver_tables() -> int:
     return len(build_silver(spark_session(s), Lake(s.lake_root), current_catalog(s), s.parallel_commits))
 
 
-def tally_year(year: int | None) -> dict:
+def tally_year(year: int | None, pinned: dict[str, int] | None = None) -> dict:
     from suizhi.evaluation.tally import tally
     s = current_settings()
-    return tally(spark_session(s), Lake(s.lake_root), current_catalog(s), year)
+    return tally(spark_session(s), Lake(s.lake_root), current_catalog(s), year, pinned, s.home)
 
 
-def report_year(tallied: dict) -> str:
+def report_year(tallied: dict, lang: str = "zh") -> str:
     from suizhi.evaluation.publish import publish
     s = current_settings()
-    return str(publish(s, tallied))
+    return str(publish(s, tallied, lang))

@@ -79,11 +79,18 @@ def test_the_evaluation_sums_the_ledger(city, spark, monkeypatch):
     volume = next(i for i in report["indicators"] if i["tally"] == "records_aggregated")
     assert volume["actual"] == sum(m["rows"] for m in months)
     assert volume["detail"]["unique_records"] == sum(m["inserted"] for m in months)
-    topics = next(i for i in report["indicators"] if i["tally"] == "topics_processed")
-    assert topics["actual"] == 10
-    unmeasured = {i["tally"] for i in report["indicators"] if i["score"] is None}
-    assert unmeasured == {"analysis_reports", "warning_indicators", "major_event_support",
-                          "monitoring_indicators", "venue_uptime", "standards"}
+    by_topic = report["drilldown"]["volumes"]["by_topic"]
+    assert sum(1 for t in by_topic if t["inserted"] > 0) == 10
+    rows = {i["tally"]: i for i in report["indicators"]}
+    # No gold yet, and the venue opens in June: those read as not measured, never as zero.
+    unmeasured = {t for t, i in rows.items() if i["score"] is None}
+    assert unmeasured == {"analysis_reports", "warning_indicators", "monitoring_indicators",
+                          "topics_processed", "venue_uptime"}
+    assert rows["topics_processed"]["detail"]["reason"] == (
+        "未测量：gold.topic_activity、gold.report_register 尚不存在（gold 尚未运行）")
+    assert rows["standards"]["actual"] == 10 and rows["major_event_support"]["actual"] == 0
+    read = set(report["read"])
+    assert {"ledger.batches", "silver.operation_record"} <= read and not any(t.startswith("gold.") for t in read)
 
 
 def test_adding_a_system_file_adds_it_to_the_dag_and_the_tallies(tmp_path, spark, monkeypatch, mini_home):

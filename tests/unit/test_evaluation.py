@@ -239,3 +239,41 @@ def test_a_key_given_twice_and_bad_yaml_are_refused(tmp_path):
     assert f"{path}:6: field 'year': given more than once" in _error(path)
     path.write_text("year: [2021\n", encoding="utf-8")
     assert f"{path}:2: cannot be read as YAML" in _error(path)
+
+
+# --- the standards register and the English reports ---
+
+def test_the_standards_register_holds_the_seeds_ten():
+    from suizhi.evaluation.lake_measures import standards_measure
+    m = standards_measure(ROOT, 2021)
+    assert m["value"] == 10 and m["detail"]["implemented_in_repo"] == 8
+    quality = next(s for s in m["detail"]["standards"] if s["name"].endswith("数据质量规范"))
+    assert quality["implemented_by"] == "expectations/"
+
+
+def test_a_broken_standards_register_names_its_line(tmp_path):
+    from suizhi.evaluation.standards import load_standards
+    (tmp_path / "conf").mkdir()
+    path = tmp_path / "conf" / "standards.yaml"
+    path.write_text("- name: 数据质量规范\n  issued: 2021\n  implemented_by: expectations/\n"
+                    "- name: 数据安全规范\n  issued: next year\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        load_standards(path)
+    assert err.value.problems == [f"{path}:5: field '1.issued': Input should be a valid integer, "
+                                  "unable to parse string as an integer"]
+    path.write_text("- name: 数据质量规范\n  issued: 2021\n  implemented_by: expectations/\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        load_standards(path)
+    assert err.value.problems == [f"{path}:3: field '0.implemented_by': expectations/ does not exist"]
+
+
+def test_english_labels_on_request(config, tmp_path):
+    from suizhi.evaluation.excel import build_workbook
+    from suizhi.evaluation.markdown import render_markdown
+    data = to_json(score(config, seed_measures()), "en")
+    ws = build_workbook(data).active
+    assert (ws["A1"].value, ws["B13"].value, ws["I13"].value) == (
+        "Project expenditure performance self-evaluation", "Level 1", "Deviation analysis and remedy")
+    assert data["indicators"][3]["deviation_text"] == "target set too low; propose next year: at least 700 items"
+    assert data["indicators"][0]["target_text"] == "at least 30 docs"
+    assert "| 效益 | 经济效益 | 运行监测服务 | at least 500 items | 700 items | 12 | 12.00 |" in render_markdown(data)

@@ -6,6 +6,7 @@ unmeasured with the reason, never zero.
 """
 from __future__ import annotations
 
+import calendar
 from pathlib import Path
 
 from delta.tables import DeltaTable
@@ -126,7 +127,6 @@ def operations_measures(reader: VersionedReader, year: int) -> dict:
     if not inspections:
         out["venue_uptime"] = unmeasured("%", f"未测量：{year}年无场地巡检记录（场地尚未投入运营）")
         return out
-    import calendar
     first = min(int(r["started_at"][5:7]) for r in inspections)
     minutes = sum(calendar.monthrange(year, m)[1] for m in range(first, 13)) * 24 * 60
     outages = [r for r in rows if r["kind"] == OUTAGE and r["venue_affected"]]
@@ -143,7 +143,10 @@ def operations_measures(reader: VersionedReader, year: int) -> dict:
 
 def standards_measure(home: Path, year: int) -> dict:
     """standards: the register conf/standards.yaml, those issued by the end of the year."""
-    register = load_standards(home / "conf" / "standards.yaml")
+    path = home / "conf" / "standards.yaml"
+    if not path.exists():
+        return unmeasured("份", f"未测量：{path} 不存在（标准规范登记表）")
+    register = load_standards(path)
     issued = [s for s in register if s.issued <= year]
     return {"value": len(issued), "unit": "份", "detail": {
         "counts": "standards in conf/standards.yaml issued by the end of the year",
@@ -152,10 +155,13 @@ def standards_measure(home: Path, year: int) -> dict:
         "causes": [f"{s.name}（{s.issued}年发布）" for s in register if s.issued > year]}}
 
 
-def quality_by_dimension(reader: VersionedReader) -> dict:
-    """Average score per GB/T 36344 dimension from quality.scores, when the quality job wrote it."""
+def quality_by_dimension(reader: VersionedReader, year: int) -> dict:
+    """Score per GB/T 36344 dimension over the year, 1 − failed / evaluated, from quality.scores."""
     scores = reader.load("quality.scores")
-    if scores is None or not {"dimension", "score"} <= set(scores.columns):
+    if scores is None or not {"dimension", "period", "evaluated", "failed"} <= set(scores.columns):
         return {"value": None, "detail": {"reason": "未测量：quality.scores 尚不存在"}}
-    rows = scores.groupBy("dimension").agg(F.avg("score").alias("score")).orderBy("dimension").collect()
-    return {"value": {r["dimension"]: round(float(r["score"]), 4) for r in rows}, "detail": {}}
+    rows = (scores.where(F.col("period").startswith(f"{year}-")).groupBy("dimension")
+            .agg(F.sum("evaluated").alias("evaluated"), F.sum("failed").alias("failed"))
+            .where(F.col("evaluated") > 0).orderBy("dimension").collect())
+    return {"value": {r["dimension"]: round(1 - r["failed"] / r["evaluated"], 4) for r in rows},
+            "detail": {"evaluated": {r["dimension"]: r["evaluated"] for r in rows}}}

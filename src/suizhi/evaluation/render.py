@@ -148,3 +148,40 @@ def render_table(evaluation: Evaluation, lang: str = "zh") -> str:
                  for r in ev.indicators if r.tally in ev.not_measured]
         out.append(t["missing"].format(names=("、" if lang == "zh" else ", ").join(names)))
     return "\n".join(out) + "\n"
+
+
+NARRATIVE = {
+    "zh": dict(sep="；", achieved="{name}{actual}", deviated="{name}{target}，实际完成{actual}",
+               problems_low="个别指标设置存在偏离：{items}。", problems_short="未达标指标：{items}。",
+               none="无", fix_low="合理设置绩效指标值，建议下年：{items}。", proposal="{name}{target}",
+               fix_short="针对未达标指标补齐缺口：{items}。", unmeasured="未测量：{items}。"),
+    "en": dict(sep="; ", achieved="{name}: {actual}", deviated="{name}: target {target}, achieved {actual}",
+               problems_low="Targets set too low: {items}.", problems_short="Targets missed: {items}.",
+               none="none", fix_low="Set next year's targets from this year's data: {items}.",
+               proposal="{name} {target}", fix_short="Close the gaps of: {items}.", unmeasured="Not measured: {items}."),
+}
+
+
+def narrative(data: dict, lang: str = "zh") -> dict[str, str]:
+    """目标实际完成情况, 存在问题 and 改进措施 written from evaluation.json's rows (not by hand)."""
+    n = NARRATIVE[lang]
+    rows = data["indicators"]
+    achieved = n["sep"].join(n["achieved"].format(name=r["name"], actual=r["actual_text"]) for r in rows)
+    low = [r for r in rows if r["deviation_kind"] == "target_low"]
+    short = [r for r in rows if r["deviation_kind"] == "shortfall"]
+    missing = [r for r in rows if r["deviation_kind"] == "not_measured"]
+    problems, fixes = [], []
+    if low:
+        problems.append(n["problems_low"].format(items=n["sep"].join(
+            n["deviated"].format(name=r["name"], target=r["target_text"], actual=r["actual_text"]) for r in low)))
+        fixes.append(n["fix_low"].format(items=n["sep"].join(n["proposal"].format(
+            name=r["name"], target=target_phrase(r["operator"], r["proposed_target"], r["unit"], lang=lang))
+            for r in low)))
+    if short:
+        problems.append(n["problems_short"].format(items=n["sep"].join(
+            f"{r['name']}（{r['deviation_text']}）" if lang == "zh" else f"{r['name']} ({r['deviation_text']})"
+            for r in short)))
+        fixes.append(n["fix_short"].format(items=n["sep"].join(r["name"] for r in short)))
+    if missing:
+        problems.append(n["unmeasured"].format(items=n["sep"].join(r["name"] for r in missing)))
+    return {"achieved": achieved, "problems": "".join(problems) or n["none"], "fixes": "".join(fixes) or n["none"]}

@@ -16,6 +16,7 @@ from suizhi.catalog import Catalog
 from suizhi.evaluation import lake_measures as lm
 from suizhi.lake import Lake
 from suizhi.ledger import ensure_ledger
+from suizhi.settings import project_home
 
 COUNTS = ["rows_read", "rows_landed", "inserted", "superseded", "duplicates", "quarantined"]
 LEDGER = "ledger.batches"
@@ -26,14 +27,15 @@ def _rows(df) -> list[dict]:
 
 
 def _missing_batches(ledger_rows: list[dict], year: int) -> list[str]:
-    """Systems that landed some months of the year but not others: the likely cause of a volume shortfall."""
+    """Systems missing batches of months the ledger has reached: the likely cause of a volume shortfall."""
     months: dict[str, set[str]] = {}
     for r in ledger_rows:
         months.setdefault(r["system"], set()).add(r["period"])
+    last = max((r["period"] for r in ledger_rows), default=f"{year}-00")
     causes = []
     for system, held in sorted(months.items()):
-        gone = [f"{year}-{m:02d}" for m in range(1, 13) if f"{year}-{m:02d}" not in held]
-        if gone and len(gone) < 12 and max(held) > min(gone):
+        gone = [p for p in (f"{year}-{m:02d}" for m in range(1, 13)) if p <= last and p not in held]
+        if gone:
             causes.append(f"系统 {system} 缺 {'、'.join(gone)} 批次")
     return causes
 
@@ -65,12 +67,16 @@ def _volumes(spark: SparkSession, reader: lm.VersionedReader, catalog: Catalog, 
         row.update({c: sum(per_system.get(s, {}).get(c) or 0 for s in systems) for c in COUNTS})
         by_topic.append(row)
     volumes["by_topic"] = by_topic
+    volumes["departments"] = {d.id: d.name for d in catalog.departments.values()}
     return year, volumes, _missing_batches(batches, year)
 
 
 def tally(spark: SparkSession, lake: Lake, catalog: Catalog, year: int | None = None,
           pinned: dict[str, int] | None = None, home: Path | None = None) -> dict:
-    """The year's measures, drill-downs and the version of every table read; pin versions to reproduce."""
+    """The year's measures, drill-downs and the version of every table read; pin versions to reproduce.
+
+    home is the project folder holding conf/standards.yaml (SUIZHI_HOME when not given).
+    """
     reader = lm.VersionedReader(spark, lake, pinned)
     year, volumes, missing = _volumes(spark, reader, catalog, year)
     total = {c: sum(r[c] or 0 for r in volumes["by_system"]) for c in COUNTS}
@@ -87,12 +93,7 @@ def tally(spark: SparkSession, lake: Lake, catalog: Catalog, year: int | None = 
     measures.update(lm.indicator_measures(reader, year))
     measures.update(lm.report_measures(reader, year, topic_names))
     measures.update(lm.operations_measures(reader, year))
-    measures["standards"] = lm.standards_measure(Path(home) if home else catalog_home(), year)
-    quality = lm.quality_by_dimension(reader)
+    measures["standards"] = lm.standards_measure(Path(home) if home else project_home(), year)
+    quality = lm.quality_by_dimension(reader, year)
     return {"year": year, "read": dict(sorted(reader.read.items())), "totals": total, "measures": measures,
             "quality": quality, "volumes": volumes}
-
-
-def catalog_home() -> Path:
-    from suizhi.settings import project_home
-    return project_home()

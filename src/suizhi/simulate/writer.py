@@ -91,3 +91,22 @@ def simulate(catalog: Catalog, year: int, scale: float, seed: int, root: Path,
 
 def read_manifest(root: Path) -> dict:
     return json.loads((Path(root) / MANIFEST).read_text(encoding="utf-8"))
+
+
+def plan_counts(catalog: Catalog, year: int, scale: float, seed: int,
+                ops: operations.OperationsYear | None = None) -> dict[str, dict]:
+    """Per system and month, the counts `simulate` would write (rows, inserted, duplicates,
+    superseded, quarantined), planned without drawing a record: a year's ledger at full
+    scale in a second, for tallies that only sum counts."""
+    out = {}
+    for sid, system in sorted(catalog.systems.items()):
+        if system.dataset == operations.DATASET:
+            months = {p: {"rows": len(r), "inserted": len(r), "duplicates": 0, "superseded": 0, "quarantined": 0}
+                      for p, r in operations.monthly_drops(year, ops or operations.OperationsYear()).items()}
+        else:
+            plans = plan_year(random.Random(_system_seed(seed, sid)), round(system.records_per_year * scale))
+            months = {f"{year}-{p.month:02d}": {k: p.truth()[k] for k in
+                                                ("rows", "inserted", "duplicates", "superseded", "quarantined")}
+                      for p in plans}
+        out[sid] = {"dataset": system.dataset, "department": system.department, "months": months}
+    return out

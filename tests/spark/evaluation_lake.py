@@ -1,0 +1,134 @@
+"""A lake holding what the yearly evaluation reads, built straight from the simulator's plan.
+
+The ledger is the planned count of every system and month (no record is drawn), the
+operator's silver table is its calendar, and the gold tables stand in for the gold jobs
+with the seed's catalogs: 700 monitoring and 277 warning indicators by domain, the ten
+topics, and the 36 reports of 2021.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from pyspark.sql import SparkSession
+from pyspark.sql import functions as F
+from pyspark.sql import types as T
+
+from suizhi.catalog import Catalog
+from suizhi.lake import Lake
+from suizhi.ledger import SCHEMA as LEDGER_SCHEMA
+from suizhi.simulate import operations
+from suizhi.simulate.writer import plan_counts
+
+MONITORING = {"医疗卫生": 338, "城市管理": 122, "智慧水务": 88, "民生服务": 152}
+WARNING = {"城市管理-燃气管理": 32, "应急管理-应急总览": 53, "智慧气象": 73, "交通运行": 11, "新冠疫情": 20,
+           "生态环境": 52, "营商环境": 11, "经济运行": 25}
+AT = datetime(2022, 1, 5, 9)
+
+
+def _write(spark: SparkSession, rows: list, schema: T.StructType, path: str, mode: str = "overwrite") -> None:
+    spark.createDataFrame(rows, schema).coalesce(1).write.format("delta").mode(mode).save(path)
+
+
+def write_ledger(spark: SparkSession, lake: Lake, counts: dict, drop: set[tuple[str, str]] = frozenset()) -> int:
+    """The ledger of the planned year, without the (system, period) batches in drop; returns rows landed."""
+    rows, landed = [], 0
+    for sid, s in counts.items():
+        for period, m in s["months"].items():
+            if (sid, period) in drop:
+                continue
+            landed += m["rows"]
+            rows.append((f"{sid}/{period}", sid, s["dataset"], s["department"], period, m["rows"], m["rows"], AT,
+                         m["inserted"], m["superseded"], m["duplicates"], m["quarantined"], AT))
+    _write(spark, rows, LEDGER_SCHEMA, lake.ledger)
+    return landed
+
+
+OPS = T.StructType([T.StructField(n, t) for n, t in (
+    ("record_id", T.StringType()), ("kind", T.StringType()), ("level", T.StringType()), ("title", T.StringType()),
+    ("started_at", T.TimestampType()), ("duration_minutes", T.LongType()), ("venue_affected", T.BooleanType()),
+    ("updated_at", T.TimestampType()))])
+
+
+def write_operations(spark: SparkSession, lake: Lake, year: int, ops: operations.OperationsYear) -> None:
+    """silver.operation_record as silver types it; times are parsed in the session's zone, as conform does."""
+    as_text = T.StructType([T.StructField(f.name, T.StringType() if f.dataType == T.TimestampType() else f.dataType)
+                            for f in OPS.fields])
+    rows = [tuple(r[f.name] for f in OPS.fields) for r in operations.records(year, ops)]
+    df = spark.createDataFrame(rows, as_text)
+    for name in ("started_at", "updated_at"):
+        df = df.withColumn(name, F.to_timestamp(name, "yyyy-MM-dd HH:mm:ss"))
+    df.coalesce(1).write.format("delta").mode("overwrite").save(lake.table(f"silver.{operations.DATASET}"))
+
+
+def _strings(*names: str) -> list[T.StructField]:
+    return [T.StructField(n, T.StringType()) for n in names]
+
+
+INDICATORS = T.StructType(_strings("indicator_id", "name", "kind", "domain", "source_dataset", "unit"))
+VALUES = T.StructType(_strings("indicator_id", "period", "dimension")
+                      + [T.StructField("value", T.DoubleType()), T.StructField("computed_at", T.TimestampType())])
+ACTIVITY = T.StructType(_strings("topic_id", "topic_name", "period") + [T.StructField("rows", T.LongType())])
+REPORTS = T.StructType(_strings("report_id", "kind", "period", "topic_id", "title", "path", "formats")
+                       + [T.StructField("produced_at", T.TimestampType())])
+
+
+def write_indicators(spark: SparkSession, lake: Lake, year: int) -> None:
+    """The seed's catalogs with a value in the year, plus three retired ones valued only the year before."""
+    catalog, values = [], []
+    for kind, domains in (("monitoring", MONITORING), ("warning", WARNING)):
+        for domain, n in domains.items():
+            for i in range(n):
+                iid = f"{kind[0]}-{domain}-{i:03d}"
+                catalog.append((iid, f"{domain}指标{i}", kind, domain, "hotline_ticket", "个"))
+                values += [(iid, f"{year}-{m:02d}", "全市", float(i + m), AT) for m in (6, 12)]
+    for i in range(3):
+        catalog.append((f"retired-{i}", f"停用指标{i}", "monitoring", "医疗卫生", "hospital_visit", "个"))
+        values.append((f"retired-{i}", f"{year - 1}-12", "全市", 1.0, AT))
+    _write(spark, catalog, INDICATORS, lake.table("gold.indicators"))
+    _write(spark, values, VALUES, lake.table("gold.indicator_values"))
+
+
+def write_topics_and_reports(spark: SparkSession, lake: Lake, catalog: Catalog, year: int,
+                             unreported: set[str] = frozenset()) -> None:
+    """Rows for every topic from June; reports: 15 theme, a topic report each (but unreported),
+    the annual, three quarterly and seven monthly ones; and a report of the next year."""
+    topics = list(catalog.topics.values())
+    _write(spark, [(t.id, t.name, f"{year}-{m:02d}", 100 + m) for t in topics for m in range(6, 13)],
+           ACTIVITY, lake.table("gold.topic_activity"))
+    reports = [(f"theme-{i:02d}", "topic", f"{year}-{6 + i % 7:02d}", None, f"主题运营分析报告{i}") for i in range(15)]
+    reports += [(f"topic-{t.id}", "topic", f"{year}-12", t.id, f"{t.name}专题运营分析报告")
+                for t in topics if t.id not in unreported]
+    reports += [(f"annual-{year}", "annual", str(year), None, f"{year}年年报")]
+    reports += [(f"q-{year}-{q}", "quarterly", f"{year}-Q{q}", None, f"{year}年第{q}季度季报") for q in (2, 3, 4)]
+    reports += [(f"m-{year}-{m:02d}", "monthly", f"{year}-{m:02d}", None, f"{year}年{m}月月报") for m in range(6, 13)]
+    reports += [(f"m-{year + 1}-01", "monthly", f"{year + 1}-01", None, f"{year + 1}年1月月报")]
+    _write(spark, [(*r, f"reports/{r[0]}.pdf", "pdf", AT) for r in reports], REPORTS, lake.table("gold.report_register"))
+
+
+QUALITY = T.StructType(_strings("department", "system", "dataset", "period", "dimension")
+                      + [T.StructField(n, T.LongType()) for n in ("evaluated", "failed")]
+                      + [T.StructField("score", T.DoubleType())])
+
+
+def write_quality(spark: SparkSession, lake: Lake, year: int) -> None:
+    """quality.scores as the quality job writes it: per system, period and dimension."""
+    rows = [("zsj", "zsj_hotline_12345", "hotline_ticket", f"{year}-{m:02d}", dim, 1000, failed, 1 - failed / 1000)
+            for m in (6, 7) for dim, failed in (("完整性", 5), ("规范性", 20), ("时效性", 0))]
+    rows.append(("zsj", "zsj_hotline_12345", "hotline_ticket", f"{year - 1}-12", "完整性", 1000, 900, 0.1))
+    _write(spark, rows, QUALITY, lake.table("quality.scores"))
+
+
+def build_year(spark: SparkSession, lake: Lake, catalog: Catalog, year: int = 2021, scale: float = 1.0,
+               seed: int = 2021, ops: operations.OperationsYear | None = None,
+               drop: set[tuple[str, str]] = frozenset(), unreported: set[str] = frozenset(),
+               quality: bool = False) -> dict:
+    """Everything the tally reads; returns the planned counts and the rows landed."""
+    ops = ops or operations.OperationsYear()
+    counts = plan_counts(catalog, year, scale, seed, ops)
+    landed = write_ledger(spark, lake, counts, drop)
+    write_operations(spark, lake, year, ops)
+    write_indicators(spark, lake, year)
+    write_topics_and_reports(spark, lake, catalog, year, unreported)
+    if quality:
+        write_quality(spark, lake, year)
+    return {"counts": counts, "landed": landed}
