@@ -19,7 +19,7 @@ from suizhi.simulate.writer import simulate_system
 from suizhi.verify import against_manifest
 from tests.conftest import MINI, REPO, make_home
 
-pytestmark = pytest.mark.spark
+pytestmark = [pytest.mark.spark, pytest.mark.slow]  # twelve months landed one by one
 
 
 def test_the_operators_calendar_lands_through_bronze_and_silver(spark, tmp_path):
