@@ -6,7 +6,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from suizhi.errors import ConfigError
-from suizhi.evaluation.config import _LineLoader, _problem, _read
+from suizhi.evaluation.config import _problem, _read
 
 
 class Standard(BaseModel):
@@ -32,5 +32,3 @@ def load_standards(path: Path) -> list[Standard]:
         raise ConfigError(problems)
     return register
 
-
-__all__ = ["Standard", "load_standards", "_LineLoader"]

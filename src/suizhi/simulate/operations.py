@@ -7,7 +7,6 @@ in each of the 7 months, a weekly one every 7 days from 1 June (31), and no outa
 """
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -75,8 +74,3 @@ def monthly_drops(year: int, ops: OperationsYear) -> dict[str, list[dict]]:
         drops[r["started_at"][:7]].append(r)
     return drops
 
-
-def operating_minutes(year: int, ops: OperationsYear) -> int:
-    """Minutes from the first day of first_month to the end of the year."""
-    days = sum(calendar.monthrange(year, m)[1] for m in range(ops.first_month, 13))
-    return days * 24 * 60
