@@ -84,6 +84,10 @@ def test_the_simulated_2021_reproduces_the_seed_table(seed_year):
                                "silver.operation_record": 0}
     volumes = tallied["volumes"]
     assert len(volumes["by_system"]) == 115 and len(volumes["by_department"]) == 35
+    assert len(volumes["by_system_month"]) == 115 * 12
+    assert {k: v for k, v in volumes["by_system_month"][0].items() if k in ("system", "period", "rows_landed")} == {
+        "system": "cgj_digital_city", "period": "2021-01",
+        "rows_landed": built["counts"]["cgj_digital_city"]["months"]["2021-01"]["rows"]}
     assert sum(r["rows_landed"] for r in volumes["by_month"]) == 315_359
     assert tallied["quality"]["value"] == {"完整性": 0.995, "时效性": 1.0, "规范性": 0.98}
 

@@ -151,7 +151,9 @@ def standards_measure(home: Path, year: int) -> dict:
     return {"value": len(issued), "unit": "份", "detail": {
         "counts": "standards in conf/standards.yaml issued by the end of the year",
         "standards": [{"name": s.name, "issued": s.issued, "implemented_by": s.implemented_by} for s in issued],
-        "implemented_in_repo": sum(1 for s in issued if s.implemented_by),
+        "implemented_in_repo": sum(1 for s in issued if s.implemented_by and (home / s.implemented_by).exists()),
+        "implementation_missing": [s.implemented_by for s in issued
+                                   if s.implemented_by and not (home / s.implemented_by).exists()],
         "causes": [f"{s.name}（{s.issued}年发布）" for s in register if s.issued > year]}}
 
 

@@ -56,6 +56,7 @@ def _volumes(spark: SparkSession, reader: lm.VersionedReader, catalog: Catalog, 
         "by_month": _rows(ledger.groupBy("period").agg(*sums).orderBy("period")),
         "by_department_month": _rows(ledger.groupBy("department", "period").agg(*sums)
                                      .orderBy("department", "period")),
+        "by_system_month": _rows(ledger.select("system", "period", *COUNTS).orderBy("system", "period")),
     }
     batches = _rows(ledger.select("system", "period"))
     ledger.unpersist()
