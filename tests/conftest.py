@@ -22,6 +22,7 @@ def make_home(tmp: Path, source: Path = REPO) -> Path:
     home = tmp / "home"
     shutil.copytree(source / "conf", home / "conf")
     shutil.copytree(source / "schemas", home / "schemas")
+    shutil.copytree(source / "expectations", home / "expectations")
     if not (home / "conf" / "env").exists():
         shutil.copytree(REPO / "conf" / "env", home / "conf" / "env")
     if not (home / "conf" / "evaluation").exists():

@@ -39,3 +39,7 @@ class EvaluationError(SuizhiError):
 
 class LakeError(SuizhiError):
     """A lake table is not in the state a job expects (written concurrently, for example)."""
+
+
+class QualityError(SuizhiError):
+    """A fail-action rule or a failing score threshold stopped the run; names dataset, system and rule."""

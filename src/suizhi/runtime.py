@@ -13,7 +13,8 @@ from suizhi.settings import Settings, load_settings
 
 def _signature(home: Path) -> tuple:
     """Changes whenever a catalog file is added, removed or edited."""
-    files = sorted([*(home / "conf").rglob("*.yaml"), *(home / "schemas").glob("*.yaml")])
+    files = sorted([*(home / "conf").rglob("*.yaml"), *(home / "schemas").glob("*.yaml"),
+                    *(home / "expectations").glob("*.yaml")])
     return tuple((str(f), f.stat().st_mtime_ns) for f in files)
 
 

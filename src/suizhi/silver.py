@@ -25,6 +25,7 @@ from suizhi.conform import conform
 from suizhi.delta_log import commit_metadata, latest_commit, latest_version
 from suizhi.lake import Lake
 from suizhi.ledger import read_ledger, record_silver
+from suizhi.quality import checks
 
 KEEP_META = ["_source_system", "_batch_id", "_period", "_ingested_at", "_record_hash", "_source_file", "_source_line"]
 log = logging.getLogger(__name__)
@@ -90,11 +91,7 @@ def _count(classified: DataFrame, batch_ids: list[str]) -> dict[str, dict]:
     return counts
 
 
-def _quarantine(session: SparkSession, lake: Lake, dataset: str, ids: list[str], classified: DataFrame) -> None:
-    rows = classified.where(F.col("_disposition") == "quarantined").select(
-        F.lit(dataset).alias("dataset"), "_source_system", "_batch_id", "_period", "_source_file", "_source_line",
-        "_record_hash", F.concat_ws("; ", "_problems").alias("reason"), "_raw_record",
-        F.current_timestamp().alias("quarantined_at"))
+def _quarantine(session: SparkSession, lake: Lake, dataset: str, ids: list[str], rows: DataFrame) -> None:
     path = lake.table(f"quarantine.{dataset}")
     # The quarantine is written just before silver's MERGE: if a killed run got no further,
     # its rows are the table's newest commit and are not appended twice.
@@ -140,11 +137,13 @@ def build_period(spark: SparkSession, lake: Lake, catalog: Catalog, dataset: str
     current = spark.read.format("delta").load(path) if _exists(spark, path) else None
     # Checkpointing cuts the lineage: later plans (the counts, the quarantine append, the
     # MERGE) start from materialised rows instead of re-analysing conform and classify.
-    conformed = conform(raw, contract).localCheckpoint()
+    # The suite's rules are columns of the same pass; quarantine-rule failures join _problems.
+    conformed = checks.check(conform(raw, contract), catalog, dataset).localCheckpoint()
+    rules = checks.judge(conformed, catalog, dataset, batches)
     classified = classify(conformed, current, contract).localCheckpoint()
-    counts = _count(classified, ids)
+    counts = {b: c | {"rules": rules[b]} for b, c in _count(classified, ids).items()}
     if any(c["quarantined"] for c in counts.values()):
-        _quarantine(spark, lake, dataset, ids, classified)
+        _quarantine(spark, lake, dataset, ids, checks.quarantine_rows(classified, contract))
     columns = [c.name for c in contract.columns] + KEEP_META
     winners = classified.where(F.col("_disposition").isin("inserted", "replaced")).select(*columns)
     _merge(spark, path, contract, winners, {"dataset": dataset, "period": period, "batches": counts})
@@ -173,4 +172,5 @@ def build_silver(spark: SparkSession, lake: Lake, catalog: Catalog, parallel: in
         results = pool.map(lambda d: _build_dataset(spark, lake, catalog, d, pending[d]), sorted(pending))
         counts = {b: c for result in results for b, c in result.items()}
     record_silver(spark, lake, [{"batch_id": b, **c} for b, c in counts.items()])
+    checks.record(spark, lake, catalog, counts, {r.batch_id: (r.dataset, r.system, r.period) for r in todo})
     return counts

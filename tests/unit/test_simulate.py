@@ -35,8 +35,8 @@ def test_same_seed_same_bytes_and_manifest(tmp_path):
 
 def test_volume_grows_linearly_with_scale(tmp_path):
     catalog = load_catalog(MINI)
-    small = simulate(catalog, 2021, 0.1, 1, tmp_path / "s")["totals"]["inserted"]
-    large = simulate(catalog, 2021, 0.3, 1, tmp_path / "l")["totals"]["inserted"]
+    small = simulate(catalog, 2021, 0.1, 1, tmp_path / "s")["totals"]["records"]
+    large = simulate(catalog, 2021, 0.3, 1, tmp_path / "l")["totals"]["records"]
     assert (small, large) == (1300, 3900)   # 13,000 records a year at scale 1
 
 
@@ -49,3 +49,13 @@ def test_the_drop_files_hold_what_the_manifest_says(tmp_path):
     assert len(lines) == manifest["systems"]["wjw_covid_test_tianhe"]["months"]["2021-04"]["rows"]
     assert set(json.loads(lines[0])) == {c.name for c in catalog.contracts["covid_test"].columns}
     assert json.loads((tmp_path / "manifest.json").read_text())["totals"] == manifest["totals"]
+
+
+def test_each_defect_is_quarantined_in_whatever_role_the_plan_gave_it(tmp_path):
+    manifest = simulate(load_catalog(MINI), 2021, 0.6, 7, tmp_path)
+    for truth in manifest["systems"].values():
+        for month in truth["months"].values():
+            assert month["quarantined"] == sum(month["quarantined_by"].values())
+            assert month["rows"] == month["inserted"] + month["duplicates"] + month["superseded"] + month["quarantined"]
+    assert manifest["totals"] == {"rows": 8229, "inserted": 7699, "duplicates": 155, "superseded": 230,
+                                  "quarantined": 145, "late": 74, "records": 7800}

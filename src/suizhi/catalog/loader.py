@@ -1,7 +1,7 @@
 """Load and cross-check the catalog; every problem names its file and field."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
@@ -20,6 +20,8 @@ class Catalog:
     topics: dict[str, Topic]
     systems: dict[str, System]
     contracts: dict[str, Contract]
+    suites: dict = field(default_factory=dict)   # dataset -> suizhi.quality.suite.Suite
+    thresholds: object = None                     # suizhi.quality.scores.Thresholds of conf/quality.yaml
 
     def systems_of(self, dataset: str) -> list[System]:
         return [s for s in self.systems.values() if s.dataset == dataset]
@@ -83,7 +85,16 @@ def _collect(root: Path) -> tuple[Catalog, list[str]]:
         lists[name] = {i.id: i for i in items or []}
     systems = _load_dir(conf / "systems", System, "id", problems)
     contracts = _load_dir(schemas, Contract, "dataset", problems)
-    catalog = Catalog(lists["departments"], lists["topics"], systems, contracts)
+    from suizhi.quality.scores import load_thresholds  # suites sit beside the contracts they check
+    from suizhi.quality.suite import collect_suites
+    suites, suite_problems = collect_suites(root, contracts)
+    problems.extend(suite_problems)
+    try:
+        thresholds = load_thresholds(root)
+    except ConfigError as exc:
+        problems.extend(exc.problems)
+        thresholds = None
+    catalog = Catalog(lists["departments"], lists["topics"], systems, contracts, suites, thresholds)
     problems.extend(_cross_check(root, catalog))
     return catalog, problems
 

@@ -14,6 +14,9 @@ REVISION_RATE = 0.03
 INVALID_RATE = 0.005
 LATE_RATE = 0.01
 BAD_CITIZEN_ID_RATE = 0.01
+# Each of the other defects the quality rules quarantine (a malformed mobile number, a
+# division code outside Guangzhou, a point outside the city) strikes a record at this rate.
+DEFECT_RATE = 0.005
 
 
 @dataclass
@@ -41,6 +44,7 @@ class MonthPlan:
         return {
             "rows": len(self.rows), "inserted": self.inserted, "duplicates": self.duplicates,
             "superseded": self.superseded, "quarantined": self.invalid, "late": self.late,
+            "records": self.inserted,  # new distinct records, whatever silver later makes of them
         }
 
 

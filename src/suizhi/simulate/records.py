@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 from suizhi.catalog.models import Column, Contract
 from suizhi.simulate import fakes
-from suizhi.simulate.plan import BAD_CITIZEN_ID_RATE, Row
+from suizhi.simulate.plan import BAD_CITIZEN_ID_RATE, DEFECT_RATE, Row
 
 TS = "%Y-%m-%d %H:%M:%S"
 
@@ -31,8 +31,8 @@ def _value(rng: random.Random, col: Column, ctx: dict, seq: str):
     if kind == "key":
         return f"{sim.prefix or ''}{seq}"
     if kind == "citizen_id":
-        ok = rng.random() >= BAD_CITIZEN_ID_RATE
-        ctx["bad_citizen_ids"] = ctx.get("bad_citizen_ids", 0) + (0 if ok else 1)
+        ok = rng.random() >= BAD_CITIZEN_ID_RATE or "defect" in ctx
+        ctx.update({} if ok else {"defect": "citizen_id"})
         return fakes.citizen_id(rng, valid=ok)
     if kind == "person_name":
         return fakes.person_name(rng)
@@ -67,8 +67,8 @@ def _value(rng: random.Random, col: Column, ctx: dict, seq: str):
     if kind == "device_id":
         return fakes.device_id(ctx["device_rng"], sim.prefix or "DEV")
     if kind == "credit_code":
-        ok = rng.random() >= BAD_CITIZEN_ID_RATE
-        ctx["bad_credit_codes"] = ctx.get("bad_credit_codes", 0) + (0 if ok else 1)
+        ok = rng.random() >= BAD_CITIZEN_ID_RATE or "defect" in ctx
+        ctx.update({} if ok else {"defect": "credit_code"})
         return fakes.credit_code(rng, valid=ok)
     raise ValueError(f"column '{col.name}': unknown simulation kind '{kind}'")
 
@@ -106,8 +106,29 @@ def _break(rng: random.Random, contract: Contract, record: dict) -> str:
     return name
 
 
+def _inject(rng: random.Random, contract: Contract, record: dict) -> str | None:
+    """Give a record at most one of the defects its columns allow; returns the rule type it breaks."""
+    names = {c.simulate.kind: c.name for c in contract.columns}
+    options = [kind for kind in ("mobile", "district_code", "lng") if kind in names and (kind != "lng" or "lat" in names)]
+    draw = rng.random()
+    if draw >= DEFECT_RATE * len(options):
+        return None
+    kind = options[int(draw / DEFECT_RATE)]
+    if kind == "mobile":
+        record[names["mobile"]] = record[names["mobile"]][:-1]         # ten digits
+        return "mobile"
+    if kind == "district_code":
+        record[names["district_code"]] = "440199"                     # no such district
+        return "guangzhou_division"
+    record[names["lng"]], record[names["lat"]] = 116.397428, 39.90923  # Beijing
+    return "in_guangzhou"
+
+
 def draw(seed: int, year: int, system: str, contract: Contract, row: Row) -> tuple[dict, dict]:
-    """The record for a planned row, and counters of what it carries (bad identifiers)."""
+    """The record for a planned row, and what it carries: the rule type its defect breaks, if any.
+
+    Defects depend only on the key, so every copy and version of a record carries the same.
+    """
     rng = random.Random(f"{seed}:{system}:{row.key}")
     ctx: dict = {}
     ctx["district"] = fakes.district_code(rng)
@@ -122,7 +143,8 @@ def draw(seed: int, year: int, system: str, contract: Contract, row: Row) -> tup
         later = ctx["updated_at"] + timedelta(seconds=revision.randrange(3600, 10 * 86400))
         record[contract.version_column] = later.strftime(TS)
         _revise(revision, contract, record)
-    counters = {k: ctx.get(k, 0) for k in ("bad_citizen_ids", "bad_credit_codes")}
+    defect = ctx.get("defect") or _inject(random.Random(f"{seed}:{system}:{row.key}:defect"), contract, record)
+    counters = {"defect": None if row.invalid else defect}
     if row.invalid:
         counters["broken_field"] = _break(rng, contract, record)
     return record, counters

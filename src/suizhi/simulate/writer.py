@@ -45,7 +45,7 @@ def _simulate_operations(system: System, columns: list[str], year: int, root: Pa
     for period, records in operations.monthly_drops(year, ops).items():
         publish(root, system, period, columns, records)
         months[period] = {"rows": len(records), "inserted": len(records), "duplicates": 0, "superseded": 0,
-                          "quarantined": 0, "late": 0, "bad_citizen_ids": 0, "bad_credit_codes": 0}
+                          "quarantined": 0, "late": 0, "records": len(records), "quarantined_by": {"contract": 0}}
     return {"dataset": system.dataset, "department": system.department, "months": months}
 
 
@@ -60,14 +60,19 @@ def simulate_system(catalog: Catalog, system: System, year: int, scale: float, s
     months = {}
     for plan in plan_year(rng, round(system.records_per_year * scale)):
         period = f"{year}-{plan.month:02d}"
-        counts: Counter = Counter()
+        truth = plan.truth()
+        defects: Counter = Counter()
         records = []
         for row in plan.rows:
             record, counters = draw(seed, year, system.id, contract, row)
-            counts.update({k: v for k, v in counters.items() if isinstance(v, int)})
+            if counters["defect"]:
+                # A defective record is quarantined in whatever role the plan gave it.
+                defects[counters["defect"]] += 1
+                truth["duplicates" if row.duplicate else "superseded" if row.version else "inserted"] -= 1
             records.append(record)
         publish(root, system, period, columns, records)
-        months[period] = plan.truth() | {k: counts[k] for k in ("bad_citizen_ids", "bad_credit_codes")}
+        truth["quarantined"] += sum(defects.values())
+        months[period] = truth | {"quarantined_by": {"contract": plan.invalid, **dict(sorted(defects.items()))}}
     return {"dataset": system.dataset, "department": system.department, "months": months}
 
 
@@ -83,7 +88,7 @@ def simulate(catalog: Catalog, year: int, scale: float, seed: int, root: Path,
     totals: Counter = Counter()
     for truth in systems.values():
         for month in truth["months"].values():
-            totals.update(month)
+            totals.update({k: v for k, v in month.items() if isinstance(v, int)})
     manifest = {"year": year, "scale": scale, "seed": seed, "totals": dict(totals), "systems": systems}
     (root / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
     return manifest

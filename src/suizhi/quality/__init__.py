@@ -1,0 +1,1 @@
+"""Data quality: suites as data (expectations/), rules on Spark, quarantine, scores, scorecard."""

@@ -1,0 +1,116 @@
+"""Scores: rows evaluated and failed per rule and batch (`quality.results`), rolled up to a
+score per GB/T 36344 dimension, dataset, system, department and period (`quality.scores`).
+
+A rule's score is 1 - failed / evaluated. Thresholds in conf/quality.yaml decide when a
+score warns and when it stops the run.
+"""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from delta.tables import DeltaTable
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pyspark.sql import SparkSession
+from pyspark.sql import functions as F
+from pyspark.sql import types as T
+
+from suizhi.catalog import Catalog
+from suizhi.errors import ConfigError, QualityError
+from suizhi.lake import Lake
+from suizhi.quality.suite import CONTRACT_RULE
+
+log = logging.getLogger(__name__)
+RESULTS = T.StructType([T.StructField(n, T.StringType()) for n in
+                        ("batch_id", "dataset", "system", "department", "period", "rule", "type", "dimension",
+                         "action")]
+                       + [T.StructField("evaluated", T.LongType()), T.StructField("failed", T.LongType())])
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Threshold(Strict):
+    warn: float = Field(ge=0, le=1)
+    fail: float = Field(ge=0, le=1)
+
+
+class Thresholds(Strict):
+    version: Literal[1] = 1
+    default: Threshold = Threshold(warn=0.99, fail=0.80)
+    min_rows: int = Field(50, ge=0)
+    rules: dict[str, Threshold] = Field(default_factory=dict)
+
+    def of(self, dataset: str, rule: str) -> Threshold:
+        return self.rules.get(f"{dataset}.{rule}", self.default)
+
+
+def load_thresholds(root: Path) -> Thresholds:
+    """conf/quality.yaml under root, or the defaults when the file is absent."""
+    path = Path(root) / "conf" / "quality.yaml"
+    if not path.exists():
+        return Thresholds()
+    try:
+        return Thresholds.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+    except ValidationError as err:
+        raise ConfigError([f"{path}: field '{'.'.join(map(str, e['loc']))}': {e['msg']}" for e in err.errors()])
+
+
+def judge_scores(dataset: str, rules: dict[str, dict[str, list[int]]], thresholds: Thresholds,
+                 system_of: dict[str, str]) -> list[str]:
+    """Check each batch's rule scores; returns warnings, raises QualityError below a fail threshold."""
+    warnings = []
+    for batch, per_rule in sorted(rules.items()):
+        for rule, (evaluated, failed) in per_rule.items():
+            if not evaluated:
+                continue
+            score = 1 - failed / evaluated
+            limit = thresholds.of(dataset, rule)
+            where = f"{dataset}: system {system_of.get(batch, batch)}, batch {batch}, rule '{rule}'"
+            if score < limit.fail and evaluated >= thresholds.min_rows:
+                raise QualityError(f"{where}: score {score:.4f} ({failed} of {evaluated} rows failed) "
+                                   f"is below the fail threshold {limit.fail}")
+            if score < limit.warn:
+                warnings.append(f"{where}: score {score:.4f} is below the warn threshold {limit.warn}")
+    for w in warnings:
+        log.warning(w)
+    return warnings
+
+
+def result_rows(catalog: Catalog, batches: dict[str, dict], places: dict[str, tuple[str, str, str]]) -> list[dict]:
+    """Rows of quality.results from per-batch rule counts; places: batch -> (dataset, system, period)."""
+    out = []
+    for batch, counts in sorted(batches.items()):
+        dataset, system, period = places[batch]
+        suite = catalog.suites.get(dataset)
+        if suite is None:
+            continue
+        expectations = {e.rule: e for e in suite.expectations}
+        for rule, (evaluated, failed) in counts.get("rules", {}).items():
+            e = expectations.get(rule)
+            out.append({"batch_id": batch, "dataset": dataset, "system": system,
+                        "department": catalog.systems[system].department, "period": period, "rule": rule,
+                        "type": e.type if e else CONTRACT_RULE, "dimension": e.dimension if e else "规范性",
+                        "action": e.action if e else "quarantine", "evaluated": evaluated, "failed": failed})
+    return out
+
+
+def record_scores(spark: SparkSession, lake: Lake, rows: list[dict]) -> None:
+    """Add batches' rule results (once per batch and rule) and recompute quality.scores from them."""
+    if not rows:
+        return
+    path = lake.table("quality.results")
+    table = (DeltaTable.createIfNotExists(spark).location(path).addColumns(RESULTS)
+             .property("comment", "quality.results: rows evaluated and failed per rule and batch").execute())
+    updates = spark.createDataFrame(rows, RESULTS)
+    (table.alias("r").merge(updates.alias("u"), "r.batch_id = u.batch_id AND r.rule = u.rule")
+     .whenNotMatchedInsertAll().execute())
+    scores = (spark.read.format("delta").load(path)
+              .groupBy("department", "system", "dataset", "period", "dimension")
+              .agg(F.sum("evaluated").alias("evaluated"), F.sum("failed").alias("failed"))
+              .withColumn("score", F.when(F.col("evaluated") > 0, 1 - F.col("failed") / F.col("evaluated"))))
+    (scores.write.format("delta").mode("overwrite").option("overwriteSchema", "true")
+     .save(lake.table("quality.scores")))

@@ -1,0 +1,128 @@
+"""Expectation suites as data: one `expectations/<dataset>.yaml` per contract.
+
+Each expectation names a rule type, the column(s) it reads, its GB/T 36344-2018 dimension
+and its action: `warn` counts failures, `quarantine` sends the failing rows to
+`quarantine.<dataset>`, `fail` stops the run.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from suizhi.catalog.models import Contract
+from suizhi.errors import ConfigError
+
+DIMENSIONS = ("规范性", "完整性", "准确性", "一致性", "时效性", "可访问性")
+Dimension = Literal["规范性", "完整性", "准确性", "一致性", "时效性", "可访问性"]
+Action = Literal["warn", "quarantine", "fail"]
+RuleType = Literal["not_null", "in_set", "between", "citizen_id", "credit_code", "mobile", "landline",
+                   "guangzhou_division", "in_guangzhou", "timeliness", "not_before", "address_in_district"]
+# Rule types that read a second column, and the parameter that names it.
+PAIRED = {"in_guangzhou": "lat column", "not_before": "earlier column", "address_in_district": "district column"}
+# The contract itself (conform.py) is the first rule of every suite: type and required values.
+CONTRACT_RULE = "contract"
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Expectation(Strict):
+    rule: str = Field(pattern=r"^[a-z][a-z0-9_]*$", description="unique within the suite")
+    type: RuleType
+    column: str
+    other: str | None = Field(None, description="second column of in_guangzhou, not_before, address_in_district")
+    values: list[str] | None = None
+    min: float | None = None
+    max: float | None = None
+    max_lag_days: int | None = Field(None, ge=0, description="timeliness: days allowed before the batch period")
+    dimension: Dimension
+    action: Action
+    description: str
+
+    @model_validator(mode="after")
+    def _parameters(self) -> "Expectation":
+        if self.type in PAIRED and not self.other:
+            raise ValueError(f"a '{self.type}' expectation needs 'other' (the {PAIRED[self.type]})")
+        if self.type not in PAIRED and self.other:
+            raise ValueError(f"a '{self.type}' expectation takes no 'other'")
+        if self.type == "in_set" and not self.values:
+            raise ValueError("an 'in_set' expectation needs 'values'")
+        if self.type == "between" and self.min is None and self.max is None:
+            raise ValueError("a 'between' expectation needs 'min' or 'max'")
+        if self.type == "timeliness" and self.max_lag_days is None:
+            raise ValueError("a 'timeliness' expectation needs 'max_lag_days'")
+        return self
+
+    @property
+    def columns(self) -> list[str]:
+        return [self.column] + ([self.other] if self.other else [])
+
+
+class Suite(Strict):
+    version: Literal[1]
+    dataset: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    expectations: list[Expectation]
+
+    @model_validator(mode="after")
+    def _unique_rules(self) -> "Suite":
+        names = [e.rule for e in self.expectations]
+        dupes = sorted({n for n in names if names.count(n) > 1} | ({CONTRACT_RULE} & set(names)))
+        if dupes:
+            raise ValueError(f"rule names must be unique and not '{CONTRACT_RULE}': {dupes}")
+        return self
+
+    def of_action(self, action: str) -> list[Expectation]:
+        return [e for e in self.expectations if e.action == action]
+
+
+def _check_columns(path: Path, suite: Suite, contract: Contract) -> list[str]:
+    names = {c.name for c in contract.columns}
+    problems = []
+    for i, e in enumerate(suite.expectations):
+        for field, column in (("column", e.column), ("other", e.other)):
+            if column is not None and column not in names:
+                problems.append(f"{path}: field 'expectations.{i}.{field}': rule '{e.rule}' reads column "
+                                f"'{column}', which schemas/{contract.dataset}.yaml does not declare")
+    return problems
+
+
+def collect_suites(root: Path, contracts: dict[str, Contract]) -> tuple[dict[str, Suite], list[str]]:
+    """Every suite under root/expectations, and every problem naming its file and field."""
+    suites: dict[str, Suite] = {}
+    problems: list[str] = []
+    folder = Path(root) / "expectations"
+    for dataset in sorted(contracts):
+        path = folder / f"{dataset}.yaml"
+        if not path.exists():
+            problems.append(f"{path}: missing: every dataset needs a suite beside schemas/{dataset}.yaml")
+            continue
+        try:
+            suite = Suite.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+        except yaml.YAMLError as exc:
+            problems.append(f"{path}: cannot be read as YAML: {exc}")
+            continue
+        except ValidationError as err:
+            problems.extend(f"{path}: field '{'.'.join(str(p) for p in e['loc']) or '(top level)'}': {e['msg']}"
+                            for e in err.errors())
+            continue
+        if suite.dataset != dataset:
+            problems.append(f"{path}: field 'dataset': '{suite.dataset}' must match the file name '{dataset}'")
+            continue
+        problems.extend(_check_columns(path, suite, contracts[dataset]))
+        suites[dataset] = suite
+    for path in sorted(folder.glob("*.yaml")):
+        if path.stem not in contracts:
+            problems.append(f"{path}: no contract schemas/{path.stem}.yaml for this suite")
+    return suites, problems
+
+
+def load_suites(root: Path, contracts: dict[str, Contract]) -> dict[str, Suite]:
+    """The validated suites; raises ConfigError listing every problem."""
+    suites, problems = collect_suites(root, contracts)
+    if problems:
+        raise ConfigError(problems)
+    return suites

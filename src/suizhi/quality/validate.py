@@ -1,0 +1,99 @@
+"""Run a suite over a conformed batch in one pass: a pass flag per rule, the quarantine
+decision, and the rows evaluated and failed per rule and batch.
+
+The flags are plain columns added before silver checkpoints the conformed rows, so every
+rule costs one expression of the same scan, and the counts one aggregation, however many
+rules a suite holds.
+"""
+from __future__ import annotations
+
+from pyspark.sql import Column, DataFrame
+from pyspark.sql import functions as F
+
+from suizhi.catalog.models import Contract
+from suizhi.errors import QualityError
+from suizhi.masking import mask_column
+from suizhi.quality.rules import passes
+from suizhi.quality.suite import CONTRACT_RULE, Expectation, Suite
+
+FAILURE = "struct<rule:string,dimension:string,field:string,value:string>"
+
+
+def flag(e: Expectation) -> str:
+    return f"_ok_{e.rule}"
+
+
+def shown(contract: Contract, name: str) -> Column:
+    """A column's value as a quarantine or a report may show it: masked when it is personal."""
+    pii = contract.column(name).pii
+    return mask_column(name, pii) if pii else F.col(name).cast("string")
+
+
+def _failure(e: Expectation, contract: Contract) -> Column:
+    value = shown(contract, e.column)
+    if e.other:
+        value = F.concat_ws(", ", value, shown(contract, e.other))
+    return F.struct(F.lit(e.rule).alias("rule"), F.lit(e.dimension).alias("dimension"),
+                    F.lit(e.column).alias("field"), value.alias("value"))
+
+
+def _contract_failures() -> Column:
+    """The conform problems as failures of the contract rule (missing: 完整性, else 规范性)."""
+    return F.transform("_problems", lambda p: F.struct(
+        F.lit(CONTRACT_RULE).alias("rule"),
+        F.when(p.endswith("required value is missing"), "完整性").otherwise("规范性").alias("dimension"),
+        F.substring_index(p, ":", 1).alias("field"), p.alias("value")))
+
+
+def check(conformed: DataFrame, suite: Suite, contract: Contract) -> DataFrame:
+    """Add `_ok_<rule>` per expectation and `_failures`; a quarantine rule's failures join `_problems`.
+
+    Rules judge only rows that conform to the contract: a row the contract already
+    quarantines is counted once, under the contract rule.
+    """
+    conforming = F.size("_problems") == 0
+    df = conformed.select("*", *[F.when(conforming, passes(e)).alias(flag(e)) for e in suite.expectations])
+    failed = [F.when(~F.col(flag(e)), _failure(e, contract)) for e in suite.expectations]
+    rule_failures = F.filter(F.array(*failed), lambda f: f.isNotNull()) if failed else F.array().cast(f"array<{FAILURE}>")
+    quarantining = [F.when(~F.col(flag(e)), F.lit(f"{e.rule}: {e.column} fails {e.type}"))
+                    for e in suite.of_action("quarantine")]
+    problems = F.col("_problems")
+    if quarantining:
+        problems = F.concat(problems, F.filter(F.array(*quarantining), lambda p: p.isNotNull()))
+    return df.withColumn("_failures", F.concat(_contract_failures(), rule_failures)).withColumn("_problems", problems)
+
+
+def rule_counts(checked: DataFrame, suite: Suite, batch_ids: list[str]) -> dict[str, dict[str, list[int]]]:
+    """Per batch and rule: [rows evaluated, rows failed], the contract rule first. One Spark job."""
+    conforming = F.size("_problems_contract") == 0
+    aggs = [F.count(F.lit(1)).alias("_rows"), F.sum(conforming.cast("long")).alias("_conforming")]
+    aggs += [F.sum((~F.col(flag(e))).cast("long")).alias(e.rule) for e in suite.expectations]
+    counts = {b: {} for b in batch_ids}
+    df = checked.withColumn("_problems_contract", F.filter("_failures", lambda f: f["rule"] == CONTRACT_RULE))
+    for row in df.groupBy("_batch_id").agg(*aggs).collect():
+        rows, ok = row["_rows"], row["_conforming"] or 0
+        counts[row["_batch_id"]] = {CONTRACT_RULE: [rows, rows - ok],
+                                    **{e.rule: [ok, row[e.rule] or 0] for e in suite.expectations}}
+    return counts
+
+
+def stop_on_fail_rules(checked: DataFrame, suite: Suite, counts: dict, dataset: str) -> None:
+    """Raise QualityError when a fail-action rule failed on any row, naming an example (masked)."""
+    for e in suite.of_action("fail"):
+        for batch, rules in sorted(counts.items()):
+            failed = rules.get(e.rule, [0, 0])[1]
+            if failed:
+                example = (checked.where((F.col("_batch_id") == batch) & ~F.col(flag(e)))
+                           .select(F.element_at(F.filter("_failures", lambda f: f["rule"] == e.rule), 1)["value"])
+                           .first()[0])
+                raise QualityError(f"{dataset}: rule '{e.rule}' ({e.dimension}, action fail) failed on {failed} "
+                                   f"row(s) of batch {batch}, field '{e.column}', e.g. '{example}'")
+
+
+def judge(checked: DataFrame, suite: Suite, catalog, dataset: str, batches: list[tuple[str, str]]) -> dict[str, dict]:
+    """Rule counts per batch of a checked period; raises QualityError on a fail rule or threshold."""
+    from suizhi.quality.scores import Thresholds, judge_scores
+    counts = rule_counts(checked, suite, [b for _, b in batches])
+    stop_on_fail_rules(checked, suite, counts, dataset)
+    judge_scores(dataset, counts, catalog.thresholds or Thresholds(), {b: s for s, b in batches})
+    return counts
