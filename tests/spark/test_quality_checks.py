@@ -1,0 +1,67 @@
+"""A suite over a crafted batch: counts per rule, quarantine reasons, fail rules and thresholds."""
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from suizhi.catalog import load_catalog
+from suizhi.errors import QualityError
+from suizhi.quality import checks
+from suizhi.quality.scores import load_thresholds
+from suizhi.quality.suite import Suite
+from suizhi.silver import classify
+from tests.conftest import MINI
+from tests.spark.test_silver import CONTRACT, _batch, _row
+
+pytestmark = pytest.mark.spark
+CATALOG = load_catalog(MINI)
+BATCH = [("zsj_hotline_12345", "zsj_hotline_12345/2021-03")]
+
+
+def _checked(spark, catalog=CATALOG):
+    rows = [_row("RX1"), _row("RX2"), _row("RX3", satisfaction="9"),
+            ("RX4", "李雷", "1380013800", "440106", "噪音", "受理", "4", "2021-03-02 08:00:00", "2021-03-02 09:00:00"),
+            ("RX5", "韩梅", "13800138001", "440199", "噪音", "受理", "4", "2021-03-02 08:00:00", "2021-03-02 09:00:00"),
+            _row(None)]
+    return checks.check(_batch(spark, rows), catalog, "hotline_ticket")
+
+
+def test_counts_per_rule_and_the_quarantine_reason(spark):
+    checked = _checked(spark)
+    counts = checks.judge(checked, CATALOG, "hotline_ticket", BATCH)["zsj_hotline_12345/2021-03"]
+    assert counts["contract"] == [6, 1]
+    assert counts["caller_mobile_format"] == [5, 1]
+    assert counts["district_code_gbt2260"] == [5, 1]
+    assert counts["satisfaction_range"] == [5, 1]            # warn: counted, not quarantined
+    assert counts["created_at_timely"] == [5, 0]
+    quarantined = checks.quarantine_rows(classify(checked, None, CONTRACT), CONTRACT).orderBy("_source_line").collect()
+    assert [(r.rule, r.dimension, r.field, r.failing_value) for r in quarantined] == [
+        ("caller_mobile_format", "规范性", "caller_mobile", "138***3800"),
+        ("district_code_gbt2260", "规范性", "district_code", "440199"),
+        ("contract", "完整性", "ticket_id", "ticket_id: required value is missing"),
+    ]
+    assert '"caller_name":"李*"' in quarantined[0]._raw_record and "1380013800" not in quarantined[0]._raw_record
+
+
+def test_a_fail_rule_stops_the_run_naming_dataset_rule_and_field(spark):
+    suite = CATALOG.suites["hotline_ticket"]
+    strict = Suite(version=1, dataset="hotline_ticket", expectations=[
+        e.model_copy(update={"action": "fail"}) if e.rule == "satisfaction_range" else e for e in suite.expectations])
+    catalog = dataclasses.replace(CATALOG, suites={**CATALOG.suites, "hotline_ticket": strict})
+    with pytest.raises(QualityError, match=r"hotline_ticket: rule 'satisfaction_range' \(准确性, action fail\) "
+                                           r"failed on 1 row\(s\) of batch zsj_hotline_12345/2021-03, "
+                                           r"field 'satisfaction', e.g. '9'"):
+        checks.judge(_checked(spark, catalog), catalog, "hotline_ticket", BATCH)
+
+
+def test_a_failing_threshold_fails_the_run_with_dataset_rule_and_score(spark, tmp_path):
+    (tmp_path / "conf").mkdir()
+    (tmp_path / "conf" / "quality.yaml").write_text(
+        "version: 1\ndefault: {warn: 0.99, fail: 0.5}\nmin_rows: 5\n"
+        "rules:\n  hotline_ticket.caller_mobile_format: {warn: 0.95, fail: 0.9}\n", encoding="utf-8")
+    catalog = dataclasses.replace(CATALOG, thresholds=load_thresholds(tmp_path))
+    with pytest.raises(QualityError, match=r"hotline_ticket: system zsj_hotline_12345, batch "
+                                           r"zsj_hotline_12345/2021-03, rule 'caller_mobile_format': score 0.8000 "
+                                           r"\(1 of 5 rows failed\) is below the fail threshold 0.9"):
+        checks.judge(_checked(spark), catalog, "hotline_ticket", BATCH)
