@@ -1,4 +1,5 @@
-"""`suizhi bench`: records per second for ingest (extract + land) and for silver, and peak memory.
+"""`suizhi bench`: records per second for ingest (extract + land) and for silver, peak memory,
+and the share of silver's time spent on validation (the suites and Great Expectations).
 
 The stages run as the DAG tasks run them (same functions, one SparkSession) but without
 Airflow around them, on a lake of their own under var/bench/, so the figures measure
@@ -6,6 +7,7 @@ the pipeline and not the scheduler. Printed, not asserted: a yardstick for later
 """
 from __future__ import annotations
 
+import dataclasses
 import os
 import resource
 import shutil
@@ -16,6 +18,7 @@ from suizhi.bronze import land
 from suizhi.connectors import extract_batch
 from suizhi.connectors.staging import stage_deferred
 from suizhi.lake import Lake
+from suizhi.quality.checks import validate_with_gx
 from suizhi.runtime import current_catalog, current_settings
 from suizhi.silver import build_silver
 from suizhi.simulate.serve_api import serving_api
@@ -79,5 +82,31 @@ def run_bench(year: int, scale: float, seed: int, months: int = 3) -> int:
           f"(spark.driver.memory {settings.spark.conf.get('spark.driver.memory', 'default')})")
     print(f"per batch: {len(batches)} batches a month; land {totals['land'] / months / len(batches):.2f} s "
           f"and silver {totals['silver'] / months / len(catalog.contracts):.2f} s per dataset, wall clock")
+    _validation_share(spark, settings, catalog, year, months, totals["silver"], root)
     return 0
+
+
+def _validation_share(spark, settings, catalog, year: int, months: int, with_rules: float, root: Path) -> None:
+    """Silver again on a fresh lake with no suite (the contract alone), then GX over the first run's scores."""
+    bare = dataclasses.replace(catalog, suites={})
+    lake = Lake(str(root / "lake-bare"))
+    without = 0.0
+    for month in range(1, months + 1):
+        period = f"{year}-{month:02d}"
+        batches = [extract_batch(s, bare.contracts[s.dataset], period, settings.sources_root, lake)
+                   for s in bare.systems.values()]
+        land(spark, lake, bare, batches, settings.parallel_commits)
+        t0 = time.monotonic()
+        build_silver(spark, lake, bare, settings.parallel_commits)
+        without += time.monotonic() - t0
+    ids = [r.batch_id for r in spark.read.format("delta").load(Lake(settings.lake_root).ledger).collect()]
+    t0 = time.monotonic()
+    for month in range(1, months + 1):  # one GX validation per silver run, as the DAG does
+        validate_with_gx(spark, Lake(settings.lake_root), catalog, [i for i in ids if i.endswith(f"{month:02d}")],
+                         root / "gx")
+    gx = time.monotonic() - t0
+    total = with_rules + gx
+    print(f"validation: silver {without:.1f} s without suites, {with_rules:.1f} s with them, "
+          f"+ {gx:.1f} s of Great Expectations; validation is {(total - without) / total:.0%} of silver's "
+          f"{total:.1f} s (suites {(with_rules - without) / total:.0%}, GX {gx / total:.0%})")
 

@@ -58,9 +58,13 @@ def land_batches(batches: list[dict]) -> int:
 
 
 def build_silver_tables() -> int:
+    from suizhi.quality.checks import publish
     from suizhi.silver import build_silver
     s = current_settings()
-    return len(build_silver(spark_session(s), Lake(s.lake_root), current_catalog(s), s.parallel_commits))
+    spark, lake, catalog = spark_session(s), Lake(s.lake_root), current_catalog(s)
+    counts = build_silver(spark, lake, catalog, s.parallel_commits)
+    publish(spark, lake, catalog, sorted(counts), Path(s.reports_root) / "quality")  # GX, Data Docs, scorecard
+    return len(counts)
 
 
 def tally_year(year: int | None, pinned: dict[str, int] | None = None) -> dict:

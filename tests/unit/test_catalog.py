@@ -111,3 +111,36 @@ def test_load_catalog_raises_with_every_problem(tmp_path):
     with pytest.raises(ConfigError) as err:
         load_catalog(home)
     assert "wjw_covid_test_baiyun.yaml: cannot be read as YAML" in str(err.value)
+
+
+def test_every_dataset_has_a_suite_whose_rules_carry_a_dimension_and_an_action(catalog):
+    assert sorted(catalog.suites) == sorted(catalog.contracts)
+    dimensions = {e.dimension for s in catalog.suites.values() for e in s.expectations}
+    assert dimensions == {"规范性", "完整性", "准确性", "一致性", "时效性"}
+    actions = {e.action for s in catalog.suites.values() for e in s.expectations}
+    assert actions == {"warn", "quarantine"}
+
+
+def test_a_suite_rule_with_an_unknown_dimension_is_named(tmp_path):
+    def edit(home):
+        path = home / "expectations/covid_test.yaml"
+        path.write_text(path.read_text().replace("dimension: 完整性, action: warn, description: 姓名已填写",
+                                                 "dimension: 完整度, action: warn, description: 姓名已填写"))
+    problems = _broken(tmp_path, edit)
+    assert problems == [
+        "expectations/covid_test.yaml: field 'expectations.1.dimension': Input should be '规范性', '完整性', "
+        "'准确性', '一致性', '时效性' or '可访问性'"]
+
+
+def test_a_suite_rule_reading_an_unknown_column_is_named(tmp_path):
+    def rename(home):
+        path = home / "expectations/covid_test.yaml"
+        path.write_text(path.read_text().replace("column: lng, other", "column: longitude, other"))
+    assert _broken(tmp_path, rename) == [
+        "expectations/covid_test.yaml: field 'expectations.4.column': rule 'lng_in_guangzhou' reads column "
+        "'longitude', which schemas/covid_test.yaml does not declare"]
+
+
+def test_a_dataset_without_a_suite_is_named(tmp_path):
+    assert _broken(tmp_path, lambda home: (home / "expectations/hotline_ticket.yaml").unlink()) == [
+        "expectations/hotline_ticket.yaml: missing: every dataset needs a suite beside schemas/hotline_ticket.yaml"]

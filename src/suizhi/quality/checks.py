@@ -1,16 +1,22 @@
 """What silver calls: run a dataset's suite, judge it, shape the quarantine, record scores."""
 from __future__ import annotations
 
+from pathlib import Path
+
 from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
 
 from suizhi.catalog import Catalog
+from suizhi.delta_log import latest_version
 from suizhi.lake import Lake
 from suizhi.quality import validate
+from suizhi.quality.gx_run import validate_run
 from suizhi.quality.quarantine import quarantine_rows
+from suizhi.quality.scorecard import write_scorecard
 from suizhi.quality.scores import record_scores, result_rows
 from suizhi.quality.suite import Suite
 
-__all__ = ["check", "judge", "quarantine_rows", "record"]
+__all__ = ["check", "judge", "publish", "quarantine_rows", "record", "validate_with_gx"]
 
 
 def suite_of(catalog: Catalog, dataset: str) -> Suite:
@@ -27,6 +33,23 @@ def judge(checked: DataFrame, catalog: Catalog, dataset: str, batches: list[tupl
 
 
 def record(spark: SparkSession, lake: Lake, catalog: Catalog, counts: dict[str, dict],
-           places: dict[str, tuple[str, str, str]]) -> None:
+           places: dict[str, tuple[str, str, str]]) -> list[dict]:
     """Write the rule results of the batches just counted, and recompute quality.scores."""
-    record_scores(spark, lake, result_rows(catalog, counts, places))
+    rows = result_rows(catalog, counts, places)
+    record_scores(spark, lake, rows)
+    return rows
+
+
+def validate_with_gx(spark: SparkSession, lake: Lake, catalog: Catalog, batch_ids: list[str], docs: Path) -> dict | None:
+    """Run Great Expectations over the scores of the batches silver just counted; Data Docs in `docs`."""
+    if not batch_ids or latest_version(spark, lake.table("quality.results")) is None:
+        return None
+    rows = [r.asDict() for r in spark.read.format("delta").load(lake.table("quality.results"))
+            .where(F.col("batch_id").isin(batch_ids)).collect()]
+    return validate_run(spark, catalog, rows, docs)
+
+
+def publish(spark: SparkSession, lake: Lake, catalog: Catalog, batch_ids: list[str], out: Path) -> dict:
+    """After a silver run: GX validation and Data Docs, then the scorecard (HTML and Excel) in `out`."""
+    validate_with_gx(spark, lake, catalog, batch_ids, Path(out) / "gx")
+    return write_scorecard(spark, lake, catalog, out)
