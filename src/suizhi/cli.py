@@ -48,6 +48,28 @@ def _evaluate(args) -> int:
     return 0
 
 
+def _quarantine_list(args) -> int:
+    from suizhi.lake import Lake
+    from suizhi.quality.quarantine import list_quarantine, quarantine_table
+    from suizhi.runtime import current_catalog, current_settings, spark_session
+    s = current_settings()
+    rows = list_quarantine(spark_session(s), Lake(s.lake_root), current_catalog(s), args.dataset, args.system,
+                           args.limit)
+    print(quarantine_table(rows))
+    return 0
+
+
+def _quarantine_replay(args) -> int:
+    from suizhi.lake import Lake
+    from suizhi.quality.replay import read_corrections, replay
+    from suizhi.runtime import current_catalog, current_settings, spark_session
+    s = current_settings()
+    outcome = replay(spark_session(s), Lake(s.lake_root), current_catalog(s), args.dataset,
+                     read_corrections(Path(args.file)))
+    print(f"replayed into silver.{args.dataset}: {json.dumps(outcome)}")
+    return 0
+
+
 def _demo(args) -> int:
     from suizhi.demo_cli import run_demo
     return run_demo(args.year, args.scale, args.seed)
@@ -80,6 +102,17 @@ def main(argv: list[str] | None = None) -> int:
         p.set_defaults(func=func)
     led = sub.add_parser("ledger", help="the per-system conservation check")
     led.set_defaults(func=_ledger)
+    quarantine = sub.add_parser("quarantine", help="rows silver quarantined, with rule and masked value")
+    q_sub = quarantine.add_subparsers(dest="action", required=True)
+    q_list = q_sub.add_parser("list", help="newest quarantined rows")
+    q_list.add_argument("--dataset")
+    q_list.add_argument("--system")
+    q_list.add_argument("--limit", type=int, default=50)
+    q_list.set_defaults(func=_quarantine_list)
+    q_replay = q_sub.add_parser("replay", help="run corrected records (JSON lines of id and record) into silver")
+    q_replay.add_argument("--dataset", required=True)
+    q_replay.add_argument("--file", required=True, help="JSON lines: {\"id\": <quarantine id>, \"record\": {...}}")
+    q_replay.set_defaults(func=_quarantine_replay)
     ev = sub.add_parser("evaluate", help="tally a year and write reports/<year>/")
     ev.add_argument("--year", type=int, default=None)
     ev.add_argument("--lang", choices=["zh", "en"], default="zh", help="labels of the reports (default Chinese)")
