@@ -171,6 +171,8 @@ def build_silver(spark: SparkSession, lake: Lake, catalog: Catalog, parallel: in
     with ThreadPoolExecutor(max_workers=parallel) as pool:
         results = pool.map(lambda d: _build_dataset(spark, lake, catalog, d, pending[d]), sorted(pending))
         counts = {b: c for result in results for b, c in result.items()}
-    record_silver(spark, lake, [{"batch_id": b, **c} for b, c in counts.items()])
+    # Scores first: a run killed before the ledger is written redoes both, and scores are
+    # added once per batch and rule, so none is lost or counted twice.
     checks.record(spark, lake, catalog, counts, {r.batch_id: (r.dataset, r.system, r.period) for r in todo})
+    record_silver(spark, lake, [{"batch_id": b, **c} for b, c in counts.items()])
     return counts
