@@ -32,10 +32,10 @@ def dagbag():
 
 def test_every_dag_file_imports_without_error(dagbag):
     assert dagbag.import_errors == {}
-    assert sorted(dagbag.dags) == ["suizhi_evaluation", "suizhi_ingest", "suizhi_silver"]
+    assert sorted(dagbag.dags) == ["suizhi_evaluation", "suizhi_gold", "suizhi_ingest", "suizhi_silver"]
 
 
-@pytest.mark.parametrize("dag_id", ["suizhi_evaluation", "suizhi_ingest", "suizhi_silver"])
+@pytest.mark.parametrize("dag_id", ["suizhi_evaluation", "suizhi_gold", "suizhi_ingest", "suizhi_silver"])
 def test_schedule_retries_tags_and_docs_are_deliberate(dagbag, dag_id):
     dag = dagbag.dags[dag_id]
     assert dag.catchup is False
@@ -51,8 +51,9 @@ def test_the_ingest_dag_maps_over_every_system_of_the_catalog(dagbag):
     assert extract.op_kwargs_expand_input.value["system_id"] == sorted(load_catalog(REPO).systems)
 
 
-def test_assets_chain_ingest_to_silver_to_evaluation(dagbag):
-    from suizhi.orchestration import BRONZE, EVALUATION, SILVER
+def test_assets_chain_ingest_to_silver_to_gold_to_evaluation(dagbag):
+    from suizhi.orchestration import BRONZE, EVALUATION, GOLD, SILVER
     assert dagbag.dags["suizhi_ingest"].get_task("land").outlets == [BRONZE]
     assert dagbag.dags["suizhi_silver"].get_task("build").outlets == [SILVER]
+    assert dagbag.dags["suizhi_gold"].get_task("build").outlets == [GOLD]
     assert dagbag.dags["suizhi_evaluation"].get_task("report").outlets == [EVALUATION]

@@ -17,6 +17,8 @@ from pathlib import Path
 from suizhi.bronze import land
 from suizhi.connectors import extract_batch
 from suizhi.connectors.staging import stage_deferred
+from suizhi.gold.declarations import load_indicators
+from suizhi.gold.engine import compute_indicators
 from suizhi.lake import Lake
 from suizhi.quality.checks import validate_with_gx
 from suizhi.runtime import current_catalog, current_settings
@@ -77,6 +79,7 @@ def run_bench(year: int, scale: float, seed: int, months: int = 3) -> int:
     ingest = totals["extract"] + totals["land"]
     print(f"{'all':<8} {totals['rows']:>8,} {totals['extract']:>10.1f} {totals['land']:>8.1f} "
           f"{totals['silver']:>9.1f} {totals['rows'] / ingest:>14,.0f} {totals['rows'] / totals['silver']:>14,.0f}")
+    bench_indicators(spark, lake, catalog, base.home, f"{year}-{months:02d}")
     python_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak memory: Spark driver JVM {_jvm_peak_rss_mib():,.0f} MiB, Python {python_peak:,.0f} MiB "
           f"(spark.driver.memory {settings.spark.conf.get('spark.driver.memory', 'default')})")
@@ -110,3 +113,17 @@ def _validation_share(spark, settings, catalog, year: int, months: int, with_rul
           f"+ {gx:.1f} s of Great Expectations; validation is {(total - without) / total:.0%} of silver's "
           f"{total:.1f} s (suites {(with_rules - without) / total:.0%}, GX {gx / total:.0%})")
 
+
+def bench_indicators(spark, lake: Lake, catalog, home: Path, period: str) -> None:
+    """Time computing every declared indicator for one month, and count the Spark jobs it runs."""
+    indicators = [i for i in load_indicators(home, catalog.contracts) if i.source in catalog.contracts]
+    sc = spark.sparkContext
+    group = f"bench-indicators-{period}"
+    sc.setJobGroup(group, "compute every indicator for one month")
+    started = time.monotonic()
+    rows = compute_indicators(spark, lake, indicators, [period])
+    took = time.monotonic() - started
+    jobs = len(sc.statusTracker().getJobIdsForGroup(group))
+    sc.setJobGroup("", "")
+    print(f"indicators {period}: {len(indicators)} indicators over {len({i.source for i in indicators})} datasets, "
+          f"{len(rows):,} values in {took:.1f} s, {jobs} Spark jobs")

@@ -9,7 +9,7 @@ from pathlib import Path
 import pendulum
 
 from suizhi.errors import SuizhiError
-from suizhi.orchestration import TZ, build_evaluation_dag, build_ingest_dag, build_silver_dag
+from suizhi.orchestration import TZ, build_evaluation_dag, build_gold_dag, build_ingest_dag, build_silver_dag
 from suizhi.runtime import current_catalog, current_settings
 from suizhi.simulate.serve_api import serving_api
 
@@ -30,14 +30,14 @@ def _test(dag, **kwargs) -> None:
 
 
 def run_months(year: int, months: list[int]) -> None:
-    """Ingest and build silver for each month, in order, through dag.test().
+    """Ingest, build silver and gold for each month, in order, through dag.test().
 
     The departmental APIs are served on loopback meanwhile, unless connection
     suizhi_city_api already points at a server.
     """
     catalog = current_catalog()
     ingest = build_ingest_dag(sorted(catalog.systems))
-    silver = build_silver_dag()
+    silver, gold = build_silver_dag(), build_gold_dag()
     apis = any(s.connector.kind == "rest_api" for s in catalog.systems.values())
     with serving_api(Path(current_settings().sources_root)) if apis else nullcontext():
         for month in months:
@@ -45,6 +45,7 @@ def run_months(year: int, months: list[int]) -> None:
             after = pendulum.datetime(year, month, 1, tz=TZ).add(months=1)
             _test(ingest, logical_date=after)
             _test(silver, logical_date=after)
+            _test(gold, logical_date=after)
 
 
 def evaluate(year: int) -> None:

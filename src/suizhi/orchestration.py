@@ -15,6 +15,7 @@ from airflow.timetables.interval import CronDataIntervalTimetable
 TZ = "Asia/Shanghai"
 BRONZE = Asset("suizhi://lake/bronze", group="suizhi")
 SILVER = Asset("suizhi://lake/silver", group="suizhi")
+GOLD = Asset("suizhi://lake/gold", group="suizhi")
 EVALUATION = Asset("suizhi://reports/evaluation", group="suizhi")
 START = pendulum.datetime(2021, 1, 1, tz=TZ)
 
@@ -77,9 +78,31 @@ the ledger.""",
     return silver()
 
 
+def build_gold_dag():
+    @dag(
+        dag_id="suizhi_gold", schedule=[SILVER], start_date=START, catchup=False, max_active_runs=1,
+        default_args={"retries": 1, "retry_delay": timedelta(minutes=5)},
+        tags=["suizhi", "gold"],
+        doc_md="""### suizhi_gold
+Runs when silver changes. Computes the indicators declared in conf/indicators/ (one
+aggregation per source dataset), derives the alerts of the warning indicators, writes
+the topic datasets of conf/topics/, the vital-sign items, and the monthly, quarterly,
+annual and topic reports with their register. Writes nothing when silver is unchanged.""",
+    )
+    def gold():
+        @task(outlets=[GOLD])
+        def build() -> dict:
+            from suizhi.runtime import build_gold_tables
+            return build_gold_tables()
+
+        build()
+
+    return gold()
+
+
 def build_evaluation_dag():
     @dag(
-        dag_id="suizhi_evaluation", schedule=[SILVER], start_date=START, catchup=False, max_active_runs=1,
+        dag_id="suizhi_evaluation", schedule=[GOLD], start_date=START, catchup=False, max_active_runs=1,
         default_args={"retries": 1, "retry_delay": timedelta(minutes=5)},
         params={"year": Param(None, type=["null", "integer"], description="year to evaluate; latest when empty")},
         tags=["suizhi", "evaluation"],

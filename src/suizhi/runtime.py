@@ -67,6 +67,12 @@ def build_silver_tables() -> int:
     return len(counts)
 
 
+def build_gold_tables() -> dict:
+    from suizhi.gold.build import build_gold
+    s = current_settings()
+    return build_gold(spark_session(s), Lake(s.lake_root), current_catalog(s), s.home, s.reports_root)
+
+
 def tally_year(year: int | None, pinned: dict[str, int] | None = None) -> dict:
     from suizhi.evaluation.tally import tally
     s = current_settings()

@@ -10,6 +10,7 @@ from pathlib import Path
 from suizhi.catalog import Catalog
 from suizhi.catalog.models import System
 from suizhi.simulate import operations
+from suizhi.simulate.crossings import crossings_for, pick_row
 from suizhi.simulate.plan import plan_year
 from suizhi.simulate.records import draw
 from suizhi.simulate.serve_api import store_path
@@ -51,14 +52,22 @@ def _simulate_operations(system: System, columns: list[str], year: int, root: Pa
 
 def simulate_system(catalog: Catalog, system: System, year: int, scale: float, seed: int, root: Path,
                     ops: operations.OperationsYear | None = None) -> dict:
-    """Write one system's twelve drops; returns its ground truth per month."""
+    """Write one system's twelve drops; returns its ground truth per month and its crossings."""
     contract = catalog.contracts[system.dataset]
     columns = [c.name for c in contract.columns]
     if system.dataset == operations.DATASET:
         return _simulate_operations(system, columns, year, root, ops or operations.OperationsYear())
     rng = random.Random(_system_seed(seed, system.id))
     months = {}
-    for plan in plan_year(rng, round(system.records_per_year * scale)):
+    plans = plan_year(rng, round(system.records_per_year * scale))
+    first = min(s.id for s in catalog.systems_of(system.dataset)) == system.id
+    crossings = crossings_for(system.id, system.dataset, first)
+
+    def clean(row) -> bool:
+        return draw(seed, year, system.id, contract, row)[1]["defect"] is None
+
+    injected = {id(pick_row(plans, c["month"], clean)): c for c in crossings}
+    for plan in plans:
         period = f"{year}-{plan.month:02d}"
         truth = plan.truth()
         defects: Counter = Counter()
@@ -69,11 +78,17 @@ def simulate_system(catalog: Catalog, system: System, year: int, scale: float, s
                 # A defective record is quarantined in whatever role the plan gave it.
                 defects[counters["defect"]] += 1
                 truth["duplicates" if row.duplicate else "superseded" if row.version else "inserted"] -= 1
+            if id(row) in injected:
+                record.update(injected[id(row)]["fields"])
             records.append(record)
         publish(root, system, period, columns, records)
         truth["quarantined"] += sum(defects.values())
         months[period] = truth | {"quarantined_by": {"contract": plan.invalid, **dict(sorted(defects.items()))}}
-    return {"dataset": system.dataset, "department": system.department, "months": months}
+    truth = {"dataset": system.dataset, "department": system.department, "months": months}
+    if crossings:
+        truth["crossings"] = [{"name": c["name"], "period": f"{year}-{c['month']:02d}", "fields": c["fields"],
+                               **c["expect"]} for c in crossings]
+    return truth
 
 
 def simulate(catalog: Catalog, year: int, scale: float, seed: int, root: Path,
@@ -89,7 +104,9 @@ def simulate(catalog: Catalog, year: int, scale: float, seed: int, root: Path,
     for truth in systems.values():
         for month in truth["months"].values():
             totals.update({k: v for k, v in month.items() if isinstance(v, int)})
-    manifest = {"year": year, "scale": scale, "seed": seed, "totals": dict(totals), "systems": systems}
+    crossings = [c | {"system": sid} for sid, truth in systems.items() for c in truth.get("crossings", [])]
+    manifest = {"year": year, "scale": scale, "seed": seed, "totals": dict(totals), "systems": systems,
+                "crossings": crossings}
     (root / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
     return manifest
 

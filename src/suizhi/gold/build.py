@@ -1,0 +1,95 @@
+"""One gold run: indicators, alerts, topic datasets, vital-sign items and the reports.
+
+Every gold table is derived from silver and conf/ alone. A run first compares the silver
+versions and the gold declarations with those of the last run (kept in the commit of
+gold.indicators); when nothing changed it writes nothing, so rerunning an interval leaves
+every gold table at its version.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from datetime import datetime
+from pathlib import Path
+
+from pyspark.sql import SparkSession
+from pyspark.sql import functions as F
+
+from suizhi.catalog import Catalog
+from suizhi.delta_log import commit_metadata, latest_commit, latest_version
+from suizhi.gold.alerts import write_alerts
+from suizhi.gold.declarations import load_indicators
+from suizhi.gold.engine import compute_indicators, silver_periods, write_indicators, write_values
+from suizhi.gold.items import write_items
+from suizhi.gold.reports import Facts, plan_reports, write_reports
+from suizhi.gold.topics import load_topics, write_topics
+from suizhi.lake import Lake
+from suizhi.ledger import read_ledger
+
+log = logging.getLogger(__name__)
+REGISTER_SCHEMA = ("report_id string, kind string, period string, topic_id string, title string, path string, "
+                   "formats string, produced_at timestamp")
+
+
+def inputs_signature(spark: SparkSession, lake: Lake, home: Path, datasets: list[str]) -> str:
+    """Changes when a silver table gets a new version or a gold declaration is edited."""
+    digest = hashlib.sha256()
+    for d in sorted(datasets):
+        digest.update(f"{d}={latest_version(spark, lake.table(f'silver.{d}'))};".encode())
+    for folder in ("indicators", "topics"):
+        for path in sorted((Path(home) / "conf" / folder).glob("*.yaml")):
+            digest.update(path.name.encode() + path.read_bytes())
+    return digest.hexdigest()
+
+
+def _facts(spark, lake, catalog, indicators, topics) -> Facts:
+    values = [tuple(r) for r in spark.read.format("delta").load(lake.table("gold.indicator_values"))
+              .select("indicator_id", "period", "dimension", "value").collect()] if indicators else []
+    alerts = [tuple(r) for r in spark.read.format("delta").load(lake.table("gold.alerts")).collect()] \
+        if indicators else []
+    activity = [tuple(r) for r in spark.read.format("delta").load(lake.table("gold.topic_activity")).collect()]
+    ledger = [r.asDict() for r in read_ledger(spark, lake).where(F.col("silvered_at").isNotNull()).groupBy(
+        "dataset", "period").agg(*[F.sum(c).cast("long").alias(c) for c in
+                                   ("rows_landed", "inserted", "duplicates", "superseded", "quarantined")]).collect()]
+    categories = {}
+    for topic_id in topics:
+        path = lake.table(f"gold.topic_{topic_id}")
+        if latest_version(spark, path) is not None:
+            grouped = spark.read.format("delta").load(path).groupBy("category").agg(
+                F.count("*").alias("rows"), F.count(F.when(F.col("handled"), 1)).alias("handled"))
+            categories[topic_id] = sorted((r["category"] or "未分类", r["rows"], r["handled"])
+                                          for r in grouped.collect())
+    sources = {t: sorted({s.dataset for s in spec.sources}) for t, spec in topics.items()}
+    return Facts({i.id: i for i in indicators}, values, alerts, activity, ledger, sources, categories)
+
+
+def build_gold(spark: SparkSession, lake: Lake, catalog: Catalog, home: Path, reports_root: str) -> dict:
+    """Bring every gold table and report up to date with silver; returns what the run did."""
+    indicators = [i for i in load_indicators(home, catalog.contracts) if i.source in catalog.contracts]
+    topics = load_topics(home, catalog)
+    datasets = sorted({i.source for i in indicators} | {s.dataset for t in topics.values() for s in t.sources}
+                      | set(catalog.datasets()))
+    signature = inputs_signature(spark, lake, home, datasets)
+    if commit_metadata(latest_commit(spark, lake.table("gold.indicators"))).get("inputs") == signature:
+        log.info("gold: silver and declarations unchanged since the last run; nothing to write")
+        return {"skipped": True}
+    now = datetime.now().replace(microsecond=0)
+    periods = silver_periods(spark, lake, [i.source for i in indicators])
+    values = compute_indicators(spark, lake, indicators, periods)
+    if indicators:
+        write_values(spark, lake, values, periods)
+        alerts = write_alerts(spark, lake, indicators)
+    else:
+        alerts = 0
+    activity = write_topics(spark, lake, catalog, topics)
+    facts = _facts(spark, lake, catalog, indicators, topics)
+    reports = plan_reports(facts, {t: catalog.topics[t].name for t in topics})
+    register = write_reports(reports, Path(reports_root), now)
+    (spark.createDataFrame(register, REGISTER_SCHEMA).coalesce(1).write.format("delta").mode("overwrite")
+     .option("overwriteSchema", "true").save(lake.table("gold.report_register")))
+    items = write_items(spark, lake, facts, catalog)
+    # Written last: its commit carries the inputs, so a run killed earlier is redone in full.
+    write_indicators(spark, lake, indicators, json.dumps({"inputs": signature}))
+    return {"periods": periods, "values": len(values), "alerts": alerts, "topic_rows": sum(a[3] for a in activity),
+            "reports": len(register), "items": items}

@@ -1,0 +1,189 @@
+"""Indicator declarations (conf/indicators/): families declared once, expanded to indicators.
+
+A file holds one domain's families. A family names a source dataset and the dimensions
+it is broken down by (lists in dimensions.yaml); each of its measures is a Spark SQL
+aggregate, optionally filtered, and is expanded once per combination of dimension
+values, so "门急诊人次 per hospital" is one line for twelve indicators.
+"""
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from suizhi.errors import ConfigError
+
+IDENT = r"^[a-z][a-z0-9_]*$"
+LEVELS = ("蓝", "黄", "橙", "红")
+AGGREGATE = re.compile(r"^[a-z_]+\(.*\)$", re.S)
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Dimension(Strict):
+    """A list of values a family is broken down by, read from one silver column."""
+
+    column: str = Field(pattern=IDENT)
+    values: dict[str, str] | list[str] = Field(min_length=1)
+
+    def labelled(self) -> list[tuple[str, str]]:
+        """(value, label) pairs; a list's values are their own labels."""
+        if isinstance(self.values, dict):
+            return list(self.values.items())
+        return [(v, v) for v in self.values]
+
+
+class Warning(Strict):
+    """When a warning indicator alerts: four thresholds, a direction, and its anti-flapping rule."""
+
+    direction: Literal["above", "below"]
+    thresholds: dict[Literal["蓝", "黄", "橙", "红"], float]
+    hysteresis: float = Field(0.05, ge=0, lt=1, description="band below 蓝, as a share of it, that counts as calm")
+    clear_after: int = Field(2, ge=1, description="consecutive calm periods before an alert clears")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "Warning":
+        if set(self.thresholds) != set(LEVELS):
+            raise ValueError(f"thresholds must give each of {'/'.join(LEVELS)}")
+        values = [self.thresholds[level] for level in LEVELS]
+        rising = values == sorted(values) if self.direction == "above" else values == sorted(values, reverse=True)
+        if not rising or len(set(values)) != 4:
+            raise ValueError(f"thresholds must be strictly {'rising' if self.direction == 'above' else 'falling'} "
+                             f"from 蓝 to 红, got {values}")
+        return self
+
+
+class Measure(Strict):
+    id: str = Field(pattern=IDENT)
+    name: str = Field(description="Chinese name; {dimension} placeholders take the value's label")
+    measure: str = Field(description="a Spark SQL aggregate over the source dataset")
+    filter: str | None = None
+    unit: str
+    warning: Warning | None = None
+
+    @model_validator(mode="after")
+    def _aggregate(self) -> "Measure":
+        if self.filter and not AGGREGATE.match(self.measure.strip()):
+            raise ValueError("a measure with a filter must be a single aggregate call such as sum(x)")
+        return self
+
+
+class Family(Strict):
+    source: str = Field(pattern=IDENT)
+    by: list[str] = Field(default_factory=list)
+    measures: list[Measure] = Field(min_length=1)
+
+
+class DomainFile(Strict):
+    version: Literal[1]
+    kind: Literal["monitoring", "warning"]
+    domain: str
+    families: list[Family] = Field(min_length=1)
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """One expanded indicator: a measure at one combination of dimension values."""
+
+    id: str
+    name: str
+    kind: str
+    domain: str
+    source: str
+    measure: str
+    filter: str | None
+    unit: str
+    by: tuple[tuple[str, str], ...]          # (dimension, column) in family order
+    values: tuple[str, ...]                 # the dimension values, same order
+    warning: Warning | None
+
+    @property
+    def dimension(self) -> str:
+        """How indicator_values names the slice: 'district=440106', '' when citywide."""
+        return ",".join(f"{d}={v}" for (d, _), v in zip(self.by, self.values))
+
+
+def _slug(value: str, index: int, dimension: str) -> str:
+    return value if re.fullmatch(r"[A-Za-z0-9]+", value) else f"{dimension}{index:02d}"
+
+
+def expand(domain_file: DomainFile, dimensions: dict[str, Dimension], path: Path) -> list[Indicator]:
+    out = []
+    for f, family in enumerate(domain_file.families):
+        for d in family.by:
+            if d not in dimensions:
+                raise ConfigError([f"{path}: field 'families.{f}.by': unknown dimension '{d}' (see dimensions.yaml)"])
+        lists = [[(i, v, label) for i, (v, label) in enumerate(dimensions[d].labelled())] for d in family.by]
+        by = tuple((d, dimensions[d].column) for d in family.by)
+        for m in family.measures:
+            for combo in itertools.product(*lists):
+                labels = {d: label for d, (_, _, label) in zip(family.by, combo)}
+                suffix = "".join(f".{_slug(v, i, d)}" for d, (i, v, _) in zip(family.by, combo))
+                try:
+                    name = m.name.format(**labels)
+                except KeyError as exc:
+                    raise ConfigError([f"{path}: measure '{m.id}': field 'name': placeholder {exc} is not in 'by'"])
+                out.append(Indicator(f"{m.id}{suffix}", name, domain_file.kind, domain_file.domain, family.source,
+                                     m.measure, m.filter, m.unit, by, tuple(v for _, v, _ in combo), m.warning))
+    return out
+
+
+def _validate(model, data, path: Path):
+    try:
+        return model.model_validate(data)
+    except ValidationError as err:
+        raise ConfigError([f"{path}: field '{'.'.join(map(str, e['loc'])) or '(top level)'}': {e['msg']}"
+                           for e in err.errors()]) from err
+
+
+def load_indicators(home: Path, contracts: dict | None = None) -> list[Indicator]:
+    """Every indicator declared under conf/indicators/, expanded; ids are unique.
+
+    With `contracts`, each family's source, dimension columns and dimension values are
+    checked against the dataset contracts, so a typo fails here and not in Spark.
+    """
+    folder = Path(home) / "conf" / "indicators"
+    dim_path = folder / "dimensions.yaml"
+    if not folder.exists():
+        return []
+    raw = yaml.safe_load(dim_path.read_text(encoding="utf-8")) or {}
+    dimensions = {name: _validate(Dimension, spec, dim_path) for name, spec in raw.items()}
+    indicators: list[Indicator] = []
+    problems: list[str] = []
+    for path in sorted(folder.glob("*.yaml")):
+        if path == dim_path:
+            continue
+        found = expand(_validate(DomainFile, yaml.safe_load(path.read_text(encoding="utf-8")), path), dimensions, path)
+        problems += _check_sources(path, found, contracts) if contracts is not None else []
+        indicators += found
+    seen: set[str] = set()
+    for ind in indicators:
+        if ind.id in seen:
+            problems.append(f"{folder}: indicator id '{ind.id}' is declared twice")
+        seen.add(ind.id)
+    if problems:
+        raise ConfigError(sorted(set(problems)))
+    return indicators
+
+
+def _check_sources(path: Path, indicators: list[Indicator], contracts: dict) -> list[str]:
+    problems = []
+    for ind in indicators:
+        contract = contracts.get(ind.source)
+        if contract is None:
+            problems.append(f"{path}: field 'source': no contract schemas/{ind.source}.yaml")
+            continue
+        columns = {c.name: c for c in contract.columns}
+        for (dim, column), value in zip(ind.by, ind.values):
+            if column not in columns:
+                problems.append(f"{path}: dimension '{dim}': column '{column}' is not in {ind.source}")
+            elif columns[column].pii:
+                problems.append(f"{path}: dimension '{dim}': column '{column}' is personal ({columns[column].pii})")
+    return problems
