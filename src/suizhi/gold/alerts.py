@@ -10,15 +10,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
-import pendulum
 from pyspark.sql import SparkSession
 from pyspark.sql import types as T
 
 from suizhi.gold.declarations import LEVELS, Indicator, Warning
 from suizhi.lake import Lake
 
-TZ = "Asia/Shanghai"
 ALERTS_SCHEMA = T.StructType([
     T.StructField("indicator_id", T.StringType(), False), T.StructField("period", T.StringType(), False),
     T.StructField("dimension", T.StringType(), False), T.StructField("level", T.StringType(), False),
@@ -44,9 +43,9 @@ def is_calm(value: float, rule: Warning) -> bool:
 
 
 def period_end(period: str) -> datetime:
-    """When a monthly period closes (the start of the next month, city time), as a naive local time."""
+    """When a monthly period closes: the first moment of the next month, city time."""
     year, month = map(int, period.split("-"))
-    return pendulum.datetime(year, month, 1, tz=TZ).add(months=1).naive()
+    return datetime(year + month // 12, month % 12 + 1, 1, tzinfo=ZoneInfo("Asia/Shanghai"))
 
 
 def events_of(series: list[tuple[str, float]], rule: Warning) -> list[tuple[str, str, str, float, float]]:

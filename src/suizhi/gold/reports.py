@@ -76,7 +76,7 @@ def _volume(report: Report, facts: Facts, months: list[str], datasets: list[str]
         if r["period"] in months and (datasets is None or r["dataset"] in datasets):
             for k in ("rows_landed", "inserted", "duplicates", "superseded", "quarantined"):
                 totals[r["dataset"]][k] += r[k] or 0
-    report.heading("一、数据汇聚与质量")
+    report.heading("数据汇聚与质量")
     rows = [[d, t["rows_landed"], t["inserted"], t["duplicates"], t["superseded"], t["quarantined"]]
             for d, t in sorted(totals.items())]
     landed = sum(t["rows_landed"] for t in totals.values())
@@ -88,7 +88,7 @@ def _volume(report: Report, facts: Facts, months: list[str], datasets: list[str]
 
 
 def _topics(report: Report, facts: Facts, months: list[str]) -> None:
-    report.heading("二、专题运行")
+    report.heading("专题运行")
     names = {t: n for t, n, _, _ in facts.activity}
     rows_by = defaultdict(int)
     for topic_id, _, period, rows in facts.activity:
@@ -100,7 +100,7 @@ def _topics(report: Report, facts: Facts, months: list[str]) -> None:
 
 
 def _indicators(report: Report, facts: Facts, months: list[str], sources: list[str] | None = None) -> None:
-    report.heading("三、指标监测")
+    report.heading("指标监测")
     chosen = {i: ind for i, ind in facts.indicators.items() if sources is None or ind.source in sources}
     with_values = defaultdict(set)
     citywide = defaultdict(dict)
@@ -122,7 +122,7 @@ def _indicators(report: Report, facts: Facts, months: list[str], sources: list[s
 
 
 def _alerts(report: Report, facts: Facts, months: list[str], sources: list[str] | None = None) -> None:
-    report.heading("四、预警与处置")
+    report.heading("预警与处置")
     events = {"raised": "发布", "escalated": "升级", "cleared": "解除"}
     rows = [[a[1], facts.indicators[a[0]].name, a[2] or "全市", a[3], events[a[4]], a[5], a[6]]
             for a in facts.alerts if a[1] in months
@@ -162,7 +162,8 @@ def topic_report(facts: Facts, topic_id: str, name: str, year: str, months: list
 
 
 def plan_reports(facts: Facts, topic_names: dict[str, str]) -> list[Report]:
-    """Every report the periods held call for: each month, each complete quarter and year, each topic's year."""
+    """Every report the periods held call for: each month, each complete quarter and year, and the
+    year of each topic whose dataset has rows in it."""
     periods = sorted({p for _, p, _, _ in facts.values} | {r["period"] for r in facts.ledger})
     reports = [period_report(facts, "monthly", p, [p]) for p in periods]
     for year in sorted({p[:4] for p in periods}):
@@ -173,7 +174,8 @@ def plan_reports(facts: Facts, topic_names: dict[str, str]) -> list[Report]:
                 reports.append(period_report(facts, "quarterly", f"{year}-Q{q}", months))
         if len(held) == 12:
             reports.append(period_report(facts, "annual", year, held))
-        reports += [topic_report(facts, t, n, year, held) for t, n in sorted(topic_names.items())]
+        active = {t for t, _, p, rows in facts.activity if p.startswith(year) and rows}
+        reports += [topic_report(facts, t, n, year, held) for t, n in sorted(topic_names.items()) if t in active]
     return reports
 
 
