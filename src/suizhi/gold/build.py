@@ -43,12 +43,19 @@ def inputs_signature(spark: SparkSession, lake: Lake, home: Path, datasets: list
     return digest.hexdigest()
 
 
-def _facts(spark, lake, catalog, indicators, topics) -> Facts:
-    values = [tuple(r) for r in spark.read.format("delta").load(lake.table("gold.indicator_values"))
-              .select("indicator_id", "period", "dimension", "value").collect()] if indicators else []
-    alerts = [tuple(r) for r in spark.read.format("delta").load(lake.table("gold.alerts")).collect()] \
-        if indicators else []
-    activity = [tuple(r) for r in spark.read.format("delta").load(lake.table("gold.topic_activity")).collect()]
+def _held(spark: SparkSession, lake: Lake, name: str, *columns: str) -> list[tuple]:
+    """A small gold table's rows, or none before its first write."""
+    path = lake.table(name)
+    if latest_version(spark, path) is None:
+        return []
+    frame = spark.read.format("delta").load(path)
+    return [tuple(r) for r in (frame.select(*columns) if columns else frame).collect()]
+
+
+def _facts(spark, lake, indicators, topics) -> Facts:
+    values = _held(spark, lake, "gold.indicator_values", "indicator_id", "period", "dimension", "value")
+    alerts = _held(spark, lake, "gold.alerts")
+    activity = _held(spark, lake, "gold.topic_activity")
     ledger = [r.asDict() for r in read_ledger(spark, lake).where(F.col("silvered_at").isNotNull()).groupBy(
         "dataset", "period").agg(*[F.sum(c).cast("long").alias(c) for c in
                                    ("rows_landed", "inserted", "duplicates", "superseded", "quarantined")]).collect()]
@@ -78,13 +85,13 @@ def build_gold(spark: SparkSession, lake: Lake, catalog: Catalog, home: Path, re
     now = datetime.now().replace(microsecond=0)
     periods = silver_periods(spark, lake, [i.source for i in indicators])
     values = compute_indicators(spark, lake, indicators, periods)
-    if indicators:
+    if indicators and periods:
         write_values(spark, lake, values, periods)
         alerts = write_alerts(spark, lake, indicators)
     else:
         alerts = 0
     activity = write_topics(spark, lake, catalog, topics)
-    facts = _facts(spark, lake, catalog, indicators, topics)
+    facts = _facts(spark, lake, indicators, topics)
     reports = plan_reports(facts, {t: catalog.topics[t].name for t in topics})
     register = write_reports(reports, Path(reports_root), now)
     (spark.createDataFrame(register, REGISTER_SCHEMA).coalesce(1).write.format("delta").mode("overwrite")
