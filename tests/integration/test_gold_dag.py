@@ -17,8 +17,13 @@ pytestmark = pytest.mark.integration
 
 
 def test_the_gold_dag_computes_the_catalogs_indicators_topics_and_reports(spark, mini_home):
-    for folder in ("indicators", "topics"):
-        shutil.copytree(REPO / "conf" / folder, mini_home / "conf" / folder)
+    # The declarations are written against the full contracts, which the mini catalog trims.
+    for dataset in ("hotline_ticket", "covid_test"):
+        shutil.copy(REPO / "schemas" / f"{dataset}.yaml", mini_home / "schemas")
+    shutil.copytree(REPO / "conf" / "indicators", mini_home / "conf" / "indicators")
+    (mini_home / "conf" / "topics").mkdir()
+    for topic in current_catalog().topics:
+        shutil.copy(REPO / "conf" / "topics" / f"{topic}.yaml", mini_home / "conf" / "topics")
     manifest = simulate(current_catalog(), 2021, 0.1, 9, Path(current_settings().sources_root))
     run_months(2021, [1, 2])
     lake = Lake(current_settings().lake_root)
@@ -26,11 +31,12 @@ def test_the_gold_dag_computes_the_catalogs_indicators_topics_and_reports(spark,
     def rows(name):
         return [r.asDict() for r in spark.read.format("delta").load(lake.table(name)).collect()]
 
-    # Only the hotline feeds indicators in this catalog: 70 of them, each with a value in both months.
+    # Only the hotline feeds indicators in this catalog: 70 of them. At 50 tickets a month a few
+    # category slices get no ticket in a month, so 134 of the 140 indicator-months have a value.
     indicators = rows("gold.indicators")
     assert len(indicators) == 70 and {i["source_dataset"] for i in indicators} == {"hotline_ticket"}
     values = rows("gold.indicator_values")
-    assert len(values) == 140 and {v["period"] for v in values} == {"2021-01", "2021-02"}
+    assert len(values) == 134 and {v["period"] for v in values} == {"2021-01", "2021-02"}
     citywide_tickets = sum(v["value"] for v in values if v["indicator_id"].startswith("hl_channel_tickets."))
     kept = sum(m["inserted"] for s in manifest["systems"].values() if s["dataset"] == "hotline_ticket"
                for p, m in s["months"].items() if p <= "2021-02")

@@ -85,7 +85,7 @@ def write_alerts(spark: SparkSession, lake: Lake, indicators: list[Indicator]) -
     warning_ids = [i.id for i in indicators if i.warning is not None]
     held = (spark.read.format("delta").load(lake.table("gold.indicator_values"))
             .where("indicator_id IN (" + ", ".join(f"'{i}'" for i in warning_ids) + ")")
-            .select("indicator_id", "period", "dimension", "value").collect())
+            .select("indicator_id", "period", "dimension", "value").collect()) if warning_ids else []
     rows = evaluate_alerts(indicators, [tuple(r) for r in held])
     (spark.createDataFrame(rows, ALERTS_SCHEMA).coalesce(1).write.format("delta").mode("overwrite")
      .option("overwriteSchema", "true").save(lake.table("gold.alerts")))
