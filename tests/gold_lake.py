@@ -15,7 +15,7 @@ from pyspark.sql import functions as F
 from suizhi.catalog import Catalog
 from suizhi.conform import conform
 from suizhi.lake import Lake
-from suizhi.simulate.writer import drop_path
+from suizhi.simulate.serve_files import drop_path
 
 
 def _read(spark, paths: list[str], fmt: str, columns: list[str]):

@@ -12,6 +12,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+import yaml
 
 from suizhi.delta_log import latest_version
 from suizhi.gold.build import build_gold
@@ -27,6 +28,12 @@ pytestmark = [pytest.mark.spark, pytest.mark.slow]
 @pytest.fixture(scope="module")
 def gold(tmp_path_factory, spark):
     home = make_home(tmp_path_factory.mktemp("gold"))
+    # Every system sends CSV drops here: the records are the same whatever the connector,
+    # and silver_from_drops reads them without the servers.
+    for path in (home / "conf" / "systems").glob("*.yaml"):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data["connector"] = {"kind": "file_drop", "format": "csv"}
+        path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("SUIZHI_HOME", str(home))
         settings, catalog = current_settings(), current_catalog()
