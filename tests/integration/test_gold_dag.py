@@ -20,6 +20,7 @@ def test_the_gold_dag_computes_the_catalogs_indicators_topics_and_reports(spark,
     # The declarations are written against the full contracts, which the mini catalog trims.
     for dataset in ("hotline_ticket", "covid_test"):
         shutil.copy(REPO / "schemas" / f"{dataset}.yaml", mini_home / "schemas")
+        shutil.copy(REPO / "expectations" / f"{dataset}.yaml", mini_home / "expectations")
     shutil.copytree(REPO / "conf" / "indicators", mini_home / "conf" / "indicators")
     (mini_home / "conf" / "topics").mkdir()
     for topic in current_catalog().topics:
