@@ -15,6 +15,9 @@ os.environ.setdefault("AIRFLOW__CORE__DAGS_FOLDER", str(REPO / "dags"))
 os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
 os.environ.setdefault("AIRFLOW__LOGGING__LOGGING_LEVEL", "WARNING")
 os.environ.setdefault("SUIZHI_JARS", str(REPO / ".cache" / "jars"))
+# A fixed pseudonymisation key for tests only; the demo generates its own outside the repo.
+TEST_PSEUDONYM_KEY = "tests-only-pseudonym-key-7f3a9c"
+os.environ.setdefault("SUIZHI_PSEUDONYM_KEY", TEST_PSEUDONYM_KEY)
 
 
 def make_home(tmp: Path, source: Path = REPO) -> Path:
@@ -27,6 +30,9 @@ def make_home(tmp: Path, source: Path = REPO) -> Path:
         shutil.copytree(REPO / "conf" / "env", home / "conf" / "env")
     if not (home / "conf" / "evaluation").exists():
         shutil.copytree(REPO / "conf" / "evaluation", home / "conf" / "evaluation")
+    for name in ("governance.yaml", "roles.yaml"):
+        if not (home / "conf" / name).exists() and (REPO / "conf" / name).exists():
+            shutil.copy(REPO / "conf" / name, home / "conf" / name)
     return home
 
 

@@ -17,6 +17,7 @@ from suizhi.connectors import Batch
 from suizhi.connectors.base import DEFERRED, EXTRA, SOURCE_FILE, SOURCE_LINE
 from suizhi.delta_log import commit_metadata, latest_commit
 from suizhi.errors import LakeError
+from suizhi.governance.grading import grade_bronze
 from suizhi.lake import Lake
 from suizhi.ledger import read_ledger, record_landing
 
@@ -60,6 +61,7 @@ def _land_one(spark: SparkSession, lake: Lake, catalog: Catalog, batch: Batch) -
                             "move them back to the landing folder and rerun the interval")
         df = with_ingest_metadata(spark.read.schema(staged_schema(contract)).parquet(batch.staged),
                                   batch, [c.name for c in contract.columns])
+        grade_bronze(spark, path, contract, df.schema, batch.system)
         # mergeSchema: a table landed before drift was handled gains the (empty) _extra column
         (df.write.format("delta").mode("append").option("mergeSchema", "true")
            .option("userMetadata", json.dumps({"batch_id": batch.batch_id, "rows_read": batch.rows_read,

@@ -43,3 +43,7 @@ class LakeError(SuizhiError):
 
 class QualityError(SuizhiError):
     """A fail-action rule or a failing score threshold stopped the run; names dataset, system and rule."""
+
+
+class GovernanceError(SuizhiError):
+    """Personal data cannot be protected as conf/governance.yaml says (no key, a policy gap)."""

@@ -23,6 +23,7 @@ from suizhi.catalog import Catalog
 from suizhi.catalog.models import Contract
 from suizhi.conform import conform
 from suizhi.delta_log import commit_metadata, latest_commit, latest_version
+from suizhi.governance.protect import protect_silver
 from suizhi.lake import Lake
 from suizhi.ledger import read_ledger, record_silver
 from suizhi.quality import checks
@@ -146,7 +147,9 @@ def build_period(spark: SparkSession, lake: Lake, catalog: Catalog, dataset: str
         _quarantine(spark, lake, dataset, ids, checks.quarantine_rows(classified, contract))
     columns = [c.name for c in contract.columns] + KEEP_META
     winners = classified.where(F.col("_disposition").isin("inserted", "replaced")).select(*columns)
-    _merge(spark, path, contract, winners, {"dataset": dataset, "period": period, "batches": counts})
+    winners, protected = protect_silver(spark, path, contract, winners)
+    _merge(spark, path, contract, winners,
+           {"dataset": dataset, "period": period, "batches": counts, "protections": protected})
     log.info("silver.%s %s: %s in %.1f s", dataset, period, counts, time.monotonic() - started)
     return done | counts
 

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from suizhi.catalog.models import Column, Contract
 from suizhi.simulate import fakes
+from suizhi.simulate.people import plant_identifiers, share_person
 from suizhi.simulate.plan import BAD_CITIZEN_ID_RATE, DEFECT_RATE, Row
 
 TS = "%Y-%m-%d %H:%M:%S"
@@ -138,13 +139,15 @@ def draw(seed: int, year: int, system: str, contract: Contract, row: Row) -> tup
     ctx["device_rng"] = random.Random(f"{seed}:{system}:device:{row.key % 97}")
     seq = f"{year}{row.key:08d}"
     record = {col.name: _value(rng, col, ctx, seq) for col in contract.columns}
+    share_person(seed, system, row.key, contract, record)
+    ctx["identifiers_in_text"] = plant_identifiers(seed, system, row.key, contract, record)
     if row.version:
         revision = random.Random(f"{seed}:{system}:{row.key}:v{row.version}")
         later = ctx["updated_at"] + timedelta(seconds=revision.randrange(3600, 10 * 86400))
         record[contract.version_column] = later.strftime(TS)
         _revise(revision, contract, record)
     defect = ctx.get("defect") or _inject(random.Random(f"{seed}:{system}:{row.key}:defect"), contract, record)
-    counters = {"defect": None if row.invalid else defect}
+    counters = {"defect": None if row.invalid else defect, "identifiers_in_text": ctx["identifiers_in_text"]}
     if row.invalid:
         counters["broken_field"] = _break(rng, contract, record)
     return record, counters

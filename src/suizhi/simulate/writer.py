@@ -71,9 +71,10 @@ def simulate_system(catalog: Catalog, system: System, year: int, scale: float, s
         period = f"{year}-{plan.month:02d}"
         truth = plan.truth()
         defects: Counter = Counter()
-        records = []
+        records, planted = [], 0
         for row in plan.rows:
             record, counters = draw(seed, year, system.id, contract, row)
+            planted += counters["identifiers_in_text"]
             if counters["defect"]:
                 # A defective record is quarantined in whatever role the plan gave it.
                 defects[counters["defect"]] += 1
@@ -83,7 +84,8 @@ def simulate_system(catalog: Catalog, system: System, year: int, scale: float, s
             records.append(record)
         publish(root, system, period, columns, records)
         truth["quarantined"] += sum(defects.values())
-        months[period] = truth | {"quarantined_by": {"contract": plan.invalid, **dict(sorted(defects.items()))}}
+        months[period] = truth | {"quarantined_by": {"contract": plan.invalid, **dict(sorted(defects.items()))},
+                                  "identifiers_in_text": planted}
     truth = {"dataset": system.dataset, "department": system.department, "months": months}
     if crossings:
         truth["crossings"] = [{"name": c["name"], "period": f"{year}-{c['month']:02d}", "fields": c["fields"],

@@ -1,0 +1,1 @@
+"""Data governance and security: grading, protection in silver, retention, lineage, audit, roles."""

@@ -1,0 +1,78 @@
+"""Grades on the lake itself (GB/T 43697-2024): table properties and column comments, so
+any reader of a Delta table sees its classification without this project's code."""
+from __future__ import annotations
+
+from delta.tables import DeltaTable
+from pyspark.sql import SparkSession
+from pyspark.sql import types as T
+
+from suizhi.catalog.models import Contract
+from suizhi.delta_log import latest_version
+from suizhi.governance.policy import Policy
+
+PREFIX = "suizhi."
+
+
+def column_comment(contract: Contract, name: str, policy: Policy, layer: str) -> str | None:
+    """`公民身份号码 | 重要 | pii=citizen_id | pseudonymise` (bronze: `raw`)."""
+    if name not in {c.name for c in contract.columns}:
+        return None
+    col = contract.column(name)
+    action = policy.action(col) if layer == "silver" else "raw"
+    return " | ".join([col.description, col.classification, *([f"pii={col.pii}"] if col.pii else []), action])
+
+
+def table_properties(contract: Contract, policy: Policy, layer: str) -> dict[str, str]:
+    """The table's grade, owner and retention, and each column's grade, category and protection."""
+    days = getattr(policy.retention, layer).days
+    props = {
+        f"{PREFIX}layer": layer,
+        f"{PREFIX}dataset": contract.dataset,
+        f"{PREFIX}grade": contract.classification,
+        f"{PREFIX}owner": contract.owner,
+        f"{PREFIX}retention.days": "forever" if days is None else str(days),
+    }
+    for col in contract.columns:
+        props[f"{PREFIX}column.{col.name}.grade"] = col.classification
+        if col.pii:
+            props[f"{PREFIX}column.{col.name}.pii"] = col.pii
+        props[f"{PREFIX}column.{col.name}.protection"] = policy.action(col) if layer == "silver" else "raw"
+    return props
+
+
+def graded_schema(schema: T.StructType, contract: Contract, policy: Policy, layer: str) -> T.StructType:
+    fields = []
+    for f in schema.fields:
+        comment = column_comment(contract, f.name, policy, layer)
+        fields.append(T.StructField(f.name, f.dataType, f.nullable,
+                                    {**f.metadata, "comment": comment} if comment else f.metadata))
+    return T.StructType(fields)
+
+
+def ensure_graded_table(spark: SparkSession, path: str, contract: Contract, schema: T.StructType,
+                        policy: Policy, layer: str, title: str) -> None:
+    """Create the table with its grades, or add missing grade properties to an older table.
+
+    Nothing is committed when the grades are already there, so reruns change no version.
+    """
+    props = table_properties(contract, policy, layer)
+    if latest_version(spark, path) is None:
+        builder = (DeltaTable.createIfNotExists(spark).location(path)
+                   .addColumns(graded_schema(schema, contract, policy, layer)).property("comment", title))
+        for key, value in props.items():
+            builder = builder.property(key, value)
+        builder.execute()
+        return
+    held = DeltaTable.forPath(spark, path).detail().first()["properties"] or {}
+    changed = {k: v for k, v in props.items() if held.get(k) != v}
+    if changed:
+        pairs = ", ".join(f"'{k}' = '{v}'" for k, v in changed.items())
+        spark.sql(f"ALTER TABLE delta.`{path}` SET TBLPROPERTIES ({pairs})")
+
+
+def grade_bronze(spark: SparkSession, path: str, contract: Contract, schema: T.StructType, system: str) -> None:
+    """bronze's hook before a batch is appended: the raw table carries its grades too."""
+    from suizhi.governance.policy import load_policy
+    from suizhi.settings import project_home
+    ensure_graded_table(spark, path, contract, schema, load_policy(project_home()), "bronze",
+                        f"bronze.{system}: raw records as received, kept for the retention period")
