@@ -49,20 +49,32 @@ def land_batches(batches: list[dict]) -> int:
     """Stage what Spark reads itself (JDBC), land every batch, then archive the landed files."""
     from suizhi.bronze import land
     from suizhi.connectors.staging import archive_landed, stage_deferred
+    from suizhi.governance.stages import landing_run
     s = current_settings()
     spark, lake, catalog = spark_session(s), Lake(s.lake_root), current_catalog(s)
-    staged = stage_deferred(spark, lake, catalog, s.sources_root, [Batch(**b) for b in batches], s.parallel_commits)
-    rows = land(spark, lake, catalog, staged, s.parallel_commits)
-    archive_landed(catalog, s.sources_root, staged)
+    run, descriptions, children = landing_run(spark, lake, catalog, batches)
+    with run as tracked:
+        tracked.descriptions.update(descriptions)
+        tracked.children.extend(children)
+        staged = stage_deferred(spark, lake, catalog, s.sources_root, [Batch(**b) for b in batches],
+                                s.parallel_commits)
+        rows = land(spark, lake, catalog, staged, s.parallel_commits)
+        archive_landed(catalog, s.sources_root, staged)
+        tracked.details["batches_landed"] = len(rows)
     return len(rows)
 
 
 def build_silver_tables() -> int:
+    from suizhi.governance.stages import silver_run
     from suizhi.quality.checks import publish
     from suizhi.silver import build_silver
     s = current_settings()
     spark, lake, catalog = spark_session(s), Lake(s.lake_root), current_catalog(s)
-    counts = build_silver(spark, lake, catalog, s.parallel_commits)
+    run, children = silver_run(spark, lake, catalog)
+    with run as tracked:
+        tracked.children.extend(children)
+        counts = build_silver(spark, lake, catalog, s.parallel_commits)
+        tracked.details["batches_counted"] = len(counts)
     publish(spark, lake, catalog, sorted(counts), Path(s.reports_root) / "quality")  # GX, Data Docs, scorecard
     return len(counts)
 
@@ -73,6 +85,13 @@ def build_gold_tables() -> dict:
     return build_gold(spark_session(s), Lake(s.lake_root), current_catalog(s), s.home, s.reports_root)
 
 
+def purge_expired_bronze() -> int:
+    from suizhi.governance.policy import load_policy
+    from suizhi.governance.retention import purge_bronze
+    s = current_settings()
+    return len(purge_bronze(spark_session(s), Lake(s.lake_root), current_catalog(s), load_policy(s.home)))
+
+
 def tally_year(year: int | None, pinned: dict[str, int] | None = None) -> dict:
     from suizhi.evaluation.tally import tally
     s = current_settings()
@@ -81,5 +100,8 @@ def tally_year(year: int | None, pinned: dict[str, int] | None = None) -> dict:
 
 def report_year(tallied: dict, lang: str = "zh") -> str:
     from suizhi.evaluation.publish import publish
+    from suizhi.governance.stages import evaluation_run
     s = current_settings()
-    return str(publish(s, tallied, lang))
+    with evaluation_run(spark_session(s), Lake(s.lake_root), tallied["year"], tallied.get("read", {})) as tracked:
+        tracked.details["read"] = tallied.get("read", {})
+        return str(publish(s, tallied, lang))

@@ -1,0 +1,117 @@
+"""OpenLineage events for every run of a stage, and tracing a table back to its systems.
+
+Datasets are named as the lake names them: namespace `suizhi://lake` with `bronze.<system>`,
+`silver.<dataset>`, `ledger.batches`; `suizhi://sources` with a system id (its file drops);
+`suizhi://reports` with a report's path. Events go to var/lineage/events.jsonl (the file
+transport of the OpenLineage client) and, when OPENLINEAGE_URL or OPENLINEAGE_CONFIG is
+set, to that endpoint too.
+"""
+from __future__ import annotations
+
+import json
+import os
+from collections import deque
+from datetime import datetime, timezone
+from pathlib import Path
+
+from openlineage.client import OpenLineageClient
+from openlineage.client.event_v2 import InputDataset, Job, OutputDataset, Run, RunEvent, RunState
+from openlineage.client.facet_v2 import documentation_dataset, job_type_job, parent_run
+from openlineage.client.transport.file import FileConfig, FileTransport
+
+NAMESPACE = "suizhi"
+PRODUCER = "urn:suizhi:pipeline"
+LAKE, SOURCES, REPORTS = "suizhi://lake", "suizhi://sources", "suizhi://reports"
+EVENTS = "events.jsonl"
+
+
+def lineage_dir(home: Path) -> Path:
+    return Path(home) / "var" / "lineage"
+
+
+def dataset(name: str) -> tuple[str, str]:
+    """(namespace, name) of `source:<system>`, `report:<path>` or a lake table `<layer>.<name>`."""
+    kind, _, rest = name.partition(":")
+    if kind == "source":
+        return SOURCES, rest
+    if kind == "report":
+        return REPORTS, rest
+    return LAKE, name
+
+
+def _clients(home: Path) -> list[OpenLineageClient]:
+    folder = lineage_dir(home)
+    folder.mkdir(parents=True, exist_ok=True)
+    clients = [OpenLineageClient(transport=FileTransport(FileConfig(log_file_path=str(folder / EVENTS),
+                                                                    append=True)))]
+    if os.environ.get("OPENLINEAGE_URL") or os.environ.get("OPENLINEAGE_CONFIG"):
+        clients.append(OpenLineageClient())
+    return clients
+
+
+def emit(home: Path, job: str, run_id: str, state: str, inputs: list[str], outputs: list[str],
+         descriptions: dict[str, str] | None = None, parent: dict | None = None) -> RunEvent:
+    """One RunEvent (START, COMPLETE or FAIL) of job `suizhi.<job>` with its datasets."""
+    def facets(name):
+        text = (descriptions or {}).get(name)
+        return {"documentation": documentation_dataset.DocumentationDatasetFacet(description=text)} if text else None
+
+    run_facets = {}
+    if parent:
+        run_facets["parent"] = parent_run.ParentRunFacet(
+            run=parent_run.Run(runId=parent["run_id"]),
+            job=parent_run.Job(namespace=NAMESPACE, name=parent["job"]))
+    event = RunEvent(
+        eventType=RunState[state], eventTime=datetime.now(timezone.utc).isoformat(),
+        run=Run(runId=run_id, facets=run_facets or None),
+        job=Job(namespace=NAMESPACE, name=f"suizhi.{job}", facets={
+            "jobType": job_type_job.JobTypeJobFacet(processingType="BATCH", integration="SPARK", jobType="JOB")}),
+        inputs=[InputDataset(*dataset(n), facets=facets(n)) for n in sorted(set(inputs))],
+        outputs=[OutputDataset(*dataset(n), facets=facets(n)) for n in sorted(set(outputs))],
+        producer=PRODUCER)
+    for client in _clients(home):
+        client.emit(event)
+    return event
+
+
+def read_events(home: Path) -> list[dict]:
+    path = lineage_dir(home) / EVENTS
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def _key(ds: dict) -> str:
+    ns, name = ds["namespace"], ds["name"]
+    return {SOURCES: f"source:{name}", REPORTS: f"report:{name}"}.get(ns, name)
+
+
+def upstream(events: list[dict]) -> dict[str, dict[str, set[str]]]:
+    """For each dataset, the jobs that wrote it (completed runs) and what those jobs read."""
+    graph: dict[str, dict[str, set[str]]] = {}
+    for e in events:
+        if e.get("eventType") != "COMPLETE":
+            continue
+        ins = {_key(d) for d in e.get("inputs", [])}
+        for out in e.get("outputs", []):
+            graph.setdefault(_key(out), {}).setdefault(e["job"]["name"], set()).update(ins)
+    return graph
+
+
+def trace(events: list[dict], target: str) -> tuple[list[str], list[str]]:
+    """The lines of an indented tree from `target` down to source systems, and those systems."""
+    graph = upstream(events)
+    lines, systems, seen = [], set(), set()
+    todo = deque([(target, 0)])
+    while todo:
+        name, depth = todo.pop()
+        lines.append("  " * depth + name)
+        if name.startswith("source:"):
+            systems.add(name.removeprefix("source:"))
+        if name in seen:
+            continue
+        seen.add(name)
+        for job, ins in sorted(graph.get(name, {}).items(), reverse=True):
+            lines.append("  " * (depth + 1) + f"<- {job}")
+            todo.extend((i, depth + 2) for i in sorted(ins, reverse=True))
+    return lines, sorted(systems)

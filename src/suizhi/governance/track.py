@@ -1,0 +1,75 @@
+"""Every run of a stage, tracked: OpenLineage START/COMPLETE/FAIL events and an audit row.
+
+A stage says which datasets it reads and writes; the Delta versions before and after,
+the protections silver's commits carry, and any details the stage adds are recorded.
+"""
+from __future__ import annotations
+
+import json
+import uuid
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from delta.tables import DeltaTable
+from pyspark.sql import SparkSession
+
+from suizhi.governance.audit import record_audit, table_versions
+from suizhi.governance.lineage import emit
+from suizhi.lake import Lake
+from suizhi.settings import project_home
+
+
+@dataclass
+class Tracked:
+    run_id: str
+    inputs: list[str]
+    outputs: list[str]
+    details: dict = field(default_factory=dict)
+    descriptions: dict[str, str] = field(default_factory=dict)
+    # Sub-jobs with their own datasets (silver per dataset), so a trace stays per table.
+    children: list[tuple[str, list[str], list[str]]] = field(default_factory=list)
+
+
+def _lake_tables(names: list[str]) -> list[str]:
+    return [n for n in names if ":" not in n]
+
+
+def silver_protections(spark: SparkSession, lake: Lake, writes: dict) -> dict:
+    """The protections silver's new commits carry, per dataset."""
+    found = {}
+    for table, (before, after) in writes.items():
+        if not table.startswith("silver.") or after is None or after == before:
+            continue
+        history = DeltaTable.forPath(spark, lake.table(table)).history(after - (before or -1))
+        for row in history.select("userMetadata").collect():
+            if row.userMetadata and row.userMetadata.startswith("{"):
+                found.setdefault(table, json.loads(row.userMetadata).get("protections", {}))
+    return found
+
+
+@contextmanager
+def tracked(spark: SparkSession, lake: Lake, job: str, inputs: list[str], outputs: list[str]):
+    """Wrap one run of a stage: lineage events around it, an audit row after it (failed or not)."""
+    run = Tracked(str(uuid.uuid4()), list(inputs), list(outputs))
+    home = project_home()
+    emit(home, job, run.run_id, "START", run.inputs, run.outputs)
+    reads = table_versions(spark, lake, _lake_tables(run.inputs))
+    before = table_versions(spark, lake, _lake_tables(run.outputs))
+    status = "success"
+    try:
+        yield run
+    except BaseException:
+        status = "failed"
+        raise
+    finally:
+        after = table_versions(spark, lake, _lake_tables(run.outputs))
+        writes = {t: [before.get(t), v] for t, v in after.items() if v != before.get(t)}
+        record_audit(spark, lake, job, reads=reads, writes=writes, details=run.details, status=status,
+                     protections=silver_protections(spark, lake, writes), run_id=run.run_id)
+        state = "COMPLETE" if status == "success" else "FAIL"
+        own = {o for _, _, outs in run.children for o in outs}
+        emit(home, job, run.run_id, state, run.inputs, [o for o in run.outputs if o not in own], run.descriptions)
+        for name, ins, outs in run.children:
+            child, parent = str(uuid.uuid4()), {"run_id": run.run_id, "job": f"suizhi.{job}"}
+            emit(home, f"{job}.{name}", child, "START", ins, outs, parent=parent)
+            emit(home, f"{job}.{name}", child, state, ins, outs, parent=parent)
