@@ -65,7 +65,8 @@ def build_silver_dag():
 Runs when bronze changes. Conforms every landed batch that silver has not counted to its
 contract in schemas/, quarantines what cannot conform, removes exact duplicates and
 superseded versions with a Delta MERGE on the business key, and counts each batch in
-the ledger.""",
+the ledger. Personal data is protected by conf/governance.yaml before the MERGE; then
+bronze batches past their retention (and already counted) are purged and vacuumed.""",
     )
     def silver():
         @task(outlets=[SILVER])
@@ -73,7 +74,12 @@ the ledger.""",
             from suizhi.runtime import build_silver_tables
             return build_silver_tables()
 
-        build()
+        @task
+        def purge_expired_bronze() -> int:
+            from suizhi.runtime import purge_expired_bronze
+            return purge_expired_bronze()
+
+        build() >> purge_expired_bronze()
 
     return silver()
 

@@ -1,0 +1,64 @@
+"""Retention of raw personal data: purge bronze batches older than the policy allows, then VACUUM.
+
+Only batches silver has counted are purged: silver reads bronze for pending batches
+alone, and the ledger keeps every count, so conservation and dedup hold after a purge
+(dedup compares `_record_hash`, which silver keeps). Each purge is an audit row.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from delta.tables import DeltaTable
+from pyspark.sql import SparkSession
+from pyspark.sql import functions as F
+
+from suizhi.catalog import Catalog
+from suizhi.delta_log import latest_version
+from suizhi.governance.audit import record_audit
+from suizhi.governance.policy import Policy
+from suizhi.lake import Lake
+from suizhi.ledger import read_ledger
+
+
+def expired_batches(spark: SparkSession, lake: Lake, policy: Policy, now: datetime) -> dict[str, list[str]]:
+    """Per system, the batches landed before the retention cut-off and already counted by silver."""
+    days = policy.retention.bronze.days
+    if days is None:
+        return {}
+    cutoff = now - timedelta(days=days)
+    rows = (read_ledger(spark, lake)
+            .where(F.col("silvered_at").isNotNull() & (F.col("landed_at") < F.lit(cutoff)))
+            .select("system", "batch_id").collect())
+    found: dict[str, list[str]] = {}
+    for r in rows:
+        found.setdefault(r.system, []).append(r.batch_id)
+    return {s: sorted(b) for s, b in sorted(found.items())}
+
+
+def purge_bronze(spark: SparkSession, lake: Lake, catalog: Catalog, policy: Policy,
+                 now: datetime | None = None) -> dict[str, dict]:
+    """Delete expired batches' rows from bronze and VACUUM; returns rows purged per system."""
+    now = now or datetime.now(timezone.utc)
+    purged: dict[str, dict] = {}
+    hours = policy.retention.bronze.vacuum_hours
+    session = spark.newSession()  # a retention shorter than Delta's safety default needs its own conf
+    session.conf.set("spark.databricks.delta.retentionDurationCheck.enabled", str(hours >= 168).lower())
+    for system, batches in expired_batches(spark, lake, policy, now).items():
+        path = lake.table(f"bronze.{system}")
+        if system not in catalog.systems or latest_version(session, path) is None:
+            continue
+        held = [r._batch_id for r in session.read.format("delta").load(path)
+                .where(F.col("_batch_id").isin(batches)).select("_batch_id").distinct().collect()]
+        if not held:
+            continue  # purged by an earlier run: nothing to commit
+        table = DeltaTable.forPath(session, path)
+        table.delete(F.col("_batch_id").isin(held))
+        metrics = table.history(1).first()["operationMetrics"] or {}
+        rows = int(metrics.get("numDeletedRows", 0))
+        table.vacuum(hours)
+        purged[system] = {"batches": sorted(held), "rows": rows, "version": latest_version(session, path)}
+    record_audit(spark, lake, "retention", details={
+        "layer": "bronze", "days": policy.retention.bronze.days, "vacuum_hours": hours,
+        "now": now.isoformat(), "purged": purged},
+        writes={f"bronze.{s}": [None, p["version"]] for s, p in purged.items()})
+    return purged
