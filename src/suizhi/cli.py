@@ -12,7 +12,11 @@ from suizhi.errors import SuizhiError
 def _catalog_check(args) -> int:
     from suizhi.catalog import check_catalog
     from suizhi.settings import project_home
-    problems = check_catalog(Path(args.root) if args.root else project_home())
+    root = Path(args.root) if args.root else project_home()
+    problems = check_catalog(root)
+    if not problems:
+        from suizhi.governance.policy import check_policy
+        problems = check_policy(root)
     for p in problems:
         print(p)
     print(f"{len(problems)} problem(s)" if problems else "catalog OK")
@@ -119,6 +123,8 @@ def main(argv: list[str] | None = None) -> int:
     ev.add_argument("--pin", metavar="EVALUATION_JSON",
                     help="read the table versions recorded in an earlier evaluation.json")
     ev.set_defaults(func=_evaluate)
+    from suizhi.governance.cli import add_commands
+    add_commands(sub)
     args = parser.parse_args(argv)
     try:
         return args.func(args)

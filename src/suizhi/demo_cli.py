@@ -8,6 +8,9 @@ from pathlib import Path
 from suizhi.demo import check_lake_holds, evaluate, run_months
 from suizhi.evaluation.publish import evaluate_tally
 from suizhi.evaluation.render import render_table
+from suizhi.governance.audit import read_audit
+from suizhi.governance.inventory import write_inventory
+from suizhi.governance.policy import ensure_local_key, load_policy
 from suizhi.lake import Lake
 from suizhi.ledger import conservation, read_ledger
 from suizhi.runtime import current_catalog, current_settings, spark_session
@@ -19,6 +22,7 @@ def run_demo(year: int, scale: float, seed: int, months: list[int] | None = None
     settings = current_settings()
     started = time.time()
     check_lake_holds(year, scale, seed)
+    ensure_local_key(settings.home)
     manifest = simulate(current_catalog(settings), year, scale, seed, Path(settings.sources_root))
     print(f"simulated {len(manifest['systems'])} systems, {manifest['totals']['rows']} source rows "
           f"into {settings.sources_root}", flush=True)
@@ -42,5 +46,9 @@ def run_demo(year: int, scale: float, seed: int, months: list[int] | None = None
         print("\n".join(mismatches[:50]))
     else:
         print(f"every ledger count equals the simulator's ground truth ({len(ledger.collect())} batches)")
-    print(f"reports in {Path(settings.reports_root) / str(year)}; {time.time() - started:.0f} s in all")
+    audit = read_audit(spark, Lake(settings.lake_root)).where("action = 'silver'").select("protections").collect()
+    write_inventory(Path(settings.reports_root) / "governance", current_catalog(settings),
+                    load_policy(settings.home), audit)
+    print(f"reports in {Path(settings.reports_root) / str(year)}, governance inventory in "
+          f"{Path(settings.reports_root) / 'governance'}; {time.time() - started:.0f} s in all")
     return 0 if not mismatches and all(r["holds"] for r in rows) else 1

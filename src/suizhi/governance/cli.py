@@ -1,0 +1,80 @@
+"""`suizhi lineage`, `suizhi retention` and `suizhi governance report|views`."""
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+
+def _target(text: str) -> tuple[str, str | None]:
+    """`reports/2021/evaluation.json#records_aggregated` -> ('report:2021/evaluation.json', figure)."""
+    name, _, figure = text.partition("#")
+    if name.startswith("reports/"):
+        name = "report:" + name.removeprefix("reports/")
+    return name, figure or None
+
+
+def _figure(settings, report: str, figure: str) -> str:
+    data = json.loads((Path(settings.reports_root) / report.removeprefix("report:")).read_text(encoding="utf-8"))
+    found = next((i for i in data.get("indicators", []) if i.get("tally") == figure), None)
+    return f"{figure} = {found['actual']} {found.get('unit', '')}".strip() if found else f"{figure}: not in {report}"
+
+
+def lineage(args) -> int:
+    from suizhi.governance.lineage import read_events, trace
+    from suizhi.runtime import current_catalog, current_settings
+    settings = current_settings()
+    target, figure = _target(args.table)
+    if figure:
+        print(_figure(settings, target, figure))
+    lines, systems = trace(read_events(settings.home), target)
+    print("\n".join(lines))
+    catalog = current_catalog(settings)
+    print(f"\n{len(systems)} source system(s):")
+    for s in systems:
+        system = catalog.systems.get(s)
+        print(f"  {s}  {system.name if system else ''}  {system.department if system else ''}")
+    return 0 if systems else 1
+
+
+def retention(args) -> int:
+    from suizhi.governance.policy import load_policy
+    from suizhi.governance.retention import purge_bronze
+    from suizhi.lake import Lake
+    from suizhi.runtime import current_catalog, current_settings, spark_session
+    s = current_settings()
+    purged = purge_bronze(spark_session(s), Lake(s.lake_root), current_catalog(s), load_policy(s.home))
+    for system, p in purged.items():
+        print(f"bronze.{system}: purged {p['rows']} rows of {len(p['batches'])} batch(es)")
+    print(f"{len(purged)} bronze table(s) purged; recorded in audit.runs")
+    return 0
+
+
+def governance(args) -> int:
+    from suizhi.governance.audit import read_audit
+    from suizhi.governance.inventory import write_inventory
+    from suizhi.governance.policy import load_policy
+    from suizhi.governance.roles import create_role_views, load_roles
+    from suizhi.lake import Lake
+    from suizhi.runtime import current_catalog, current_settings, spark_session
+    s = current_settings()
+    spark, lake = spark_session(s), Lake(s.lake_root)
+    if args.action == "views":
+        for role, views in create_role_views(spark, lake, load_roles(s.home)).items():
+            print(f"{role}: {', '.join(views)}")
+        return 0
+    rows = read_audit(spark, lake).where("action = 'silver'").select("protections").collect()
+    for path in write_inventory(Path(s.reports_root) / "governance", current_catalog(s), load_policy(s.home), rows):
+        print(path)
+    return 0
+
+
+def add_commands(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("lineage", help="where a table's or a report figure's rows came from, down to systems")
+    p.add_argument("table", help="silver.<dataset>, bronze.<system>, or reports/<year>/evaluation.json#<tally>")
+    p.set_defaults(func=lineage)
+    p = sub.add_parser("retention", help="purge expired bronze batches (conf/governance.yaml) and VACUUM")
+    p.set_defaults(func=retention)
+    p = sub.add_parser("governance", help="the governance inventory report, or the role views")
+    p.add_argument("action", choices=["report", "views"])
+    p.set_defaults(func=governance)
