@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-from collections import deque
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -101,17 +100,22 @@ def upstream(events: list[dict]) -> dict[str, dict[str, set[str]]]:
 def trace(events: list[dict], target: str) -> tuple[list[str], list[str]]:
     """The lines of an indented tree from `target` down to source systems, and those systems."""
     graph = upstream(events)
-    lines, systems, seen = [], set(), set()
-    todo = deque([(target, 0)])
-    while todo:
-        name, depth = todo.pop()
-        lines.append("  " * depth + name)
+    lines: list[str] = []
+    systems: set[str] = set()
+    seen: set[str] = set()
+
+    def walk(name: str, depth: int) -> None:
         if name.startswith("source:"):
             systems.add(name.removeprefix("source:"))
-        if name in seen:
-            continue
+        if name in seen and name in graph:
+            lines.append("  " * depth + f"{name} (see above)")
+            return
+        lines.append("  " * depth + name)
         seen.add(name)
-        for job, ins in sorted(graph.get(name, {}).items(), reverse=True):
+        for job, ins in sorted(graph.get(name, {}).items()):
             lines.append("  " * (depth + 1) + f"<- {job}")
-            todo.extend((i, depth + 2) for i in sorted(ins, reverse=True))
+            for i in sorted(ins):
+                walk(i, depth + 2)
+
+    walk(target, 0)
     return lines, sorted(systems)
