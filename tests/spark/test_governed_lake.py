@@ -52,11 +52,12 @@ def governed(spark, tmp_path_factory):
         mp.setenv("SUIZHI_HOME", str(home))
         settings = current_settings()
         manifest = simulate(current_catalog(), 2021, 0.1, 3, Path(settings.sources_root))
+        sources = _source_rows(Path(settings.sources_root))  # read before landing archives the drops
         land_batches([extract_system(s, "2021-01") for s in SYSTEMS])
         build_silver_tables()
         report_year(tally_year(2021))
         truth = {s: manifest["systems"][s]["months"]["2021-01"] for s in SYSTEMS}
-        yield home, Lake(settings.lake_root), _source_rows(Path(settings.sources_root)), truth
+        yield home, Lake(settings.lake_root), sources, truth
 
 
 def _silver(spark, lake, dataset):
