@@ -21,6 +21,7 @@ from suizhi.governance.lineage import read_events, trace
 from suizhi.governance.policy import load_policy, pseudonym_key
 from suizhi.governance.protect import pseudonym_value
 from suizhi.governance.retention import purge_bronze
+from suizhi.governance.roles import create_role_views, load_roles
 from suizhi.lake import Lake
 from suizhi.ledger import read_ledger
 from suizhi.masking import CITIZEN_ID_IN_TEXT, MOBILE_IN_TEXT
@@ -171,3 +172,20 @@ def test_retention_purges_counted_batches_and_the_audit_records_it(spark, govern
     build_silver_tables()  # nothing pending: silver and the ledger are untouched by the purge
     after = sorted(tuple(r) for r in read_ledger(spark, lake).drop("landed_at", "silvered_at").collect())
     assert after == ledger_before
+
+
+def test_each_role_gets_its_views_and_none_reaches_bronze(spark, governed):
+    home, lake, _, truth = governed
+    made = create_role_views(spark, lake, load_roles(home))
+    quarantined = [d for d, systems in (("covid_test", SYSTEMS[:2]), ("hotline_ticket", SYSTEMS[2:]))
+                   if sum(truth[s]["quarantined"] for s in systems)]
+    assert quarantined  # the simulator breaks some rows in January
+    assert made == {
+        "engineers": ["engineers__silver__covid_test", "engineers__silver__hotline_ticket",
+                      *[f"engineers__quarantine__{d}" for d in quarantined],
+                      "engineers__ledger__batches", "engineers__audit__runs"],
+        "governance": [*[f"governance__quarantine__{d}" for d in quarantined],
+                       "governance__ledger__batches", "governance__audit__runs"],
+        "evaluators": ["evaluators__ledger__batches"]}
+    assert "_raw_record" not in spark.table(f"governance__quarantine__{quarantined[0]}").columns
+    assert spark.table("evaluators__ledger__batches").count() == 3
