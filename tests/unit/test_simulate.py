@@ -58,4 +58,5 @@ def test_each_defect_is_quarantined_in_whatever_role_the_plan_gave_it(tmp_path):
             assert month["quarantined"] == sum(month["quarantined_by"].values())
             assert month["rows"] == month["inserted"] + month["duplicates"] + month["superseded"] + month["quarantined"]
     assert manifest["totals"] == {"rows": 8229, "inserted": 7699, "duplicates": 155, "superseded": 230,
-                                  "quarantined": 145, "late": 74, "records": 7800}
+                                  "quarantined": 145, "late": 74, "records": 7800,
+                                  "identifiers_in_text": 174}

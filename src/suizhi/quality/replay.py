@@ -52,6 +52,8 @@ def _replayed(spark: SparkSession, lake: Lake) -> set[str]:
 
 def replay(spark: SparkSession, lake: Lake, catalog: Catalog, dataset: str, corrections: dict[str, dict]) -> dict:
     """Replay corrections of `dataset`'s quarantined rows; returns {disposition: rows}."""
+    from suizhi.governance.audit import record_audit
+    from suizhi.governance.protect import protect_silver
     from suizhi.silver import _merge, classify   # silver's own MERGE and classification
     contract = catalog.contracts[dataset]
     done = _replayed(spark, lake)
@@ -81,8 +83,13 @@ def replay(spark: SparkSession, lake: Lake, catalog: Catalog, dataset: str, corr
     winners = classified.where(F.col("_disposition").isin("inserted", "replaced"))
     columns = names + ["_source_system", "_batch_id", "_period", "_ingested_at", "_record_hash", "_source_file",
                        "_source_line"]
-    _merge(spark, path, contract, winners.select(*columns), {"dataset": dataset, "replay": sorted(i for i, _, _ in moved)})
+    # Replayed rows enter silver like any other: protected by the governance policy first.
+    protected_rows, protected = protect_silver(spark, path, contract, winners.select(*columns))
+    replayed = sorted(i for i, _, _ in moved)
+    _merge(spark, path, contract, protected_rows, {"dataset": dataset, "replay": replayed, "protections": protected})
     _record(spark, lake, dataset, moved)
+    record_audit(spark, lake, "quarantine_replay", writes={f"silver.{dataset}": latest_version(spark, path)},
+                 protections=protected, details={"dataset": dataset, "replayed": replayed})
     return {d: sum(1 for _, _, x in outcome if x == d) for d in sorted({x for _, _, x in outcome})}
 
 
