@@ -30,6 +30,7 @@ def test_the_operators_calendar_lands_through_bronze_and_silver(spark, tmp_path)
         f.unlink()
     (home / "conf" / "systems" / "zsj_operations.yaml").write_text(yaml.safe_dump(system, allow_unicode=True), encoding="utf-8")
     shutil.copy(REPO / "schemas" / "operation_record.yaml", home / "schemas")
+    shutil.copy(REPO / "expectations" / "operation_record.yaml", home / "expectations")
     catalog = load_catalog(home)
     settings = load_settings(home=home, env="local")
     lake, ops = Lake(settings.lake_root), catalog.systems["zsj_operations"]
