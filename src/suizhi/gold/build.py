@@ -43,6 +43,16 @@ def inputs_signature(spark: SparkSession, lake: Lake, home: Path, datasets: list
     return digest.hexdigest()
 
 
+def _record_inputs(spark: SparkSession, path: str, signature: str, marker: str) -> None:
+    """Delta makes no commit when an empty catalog overwrites an empty table; the inputs still need one."""
+    key = "spark.databricks.delta.commitInfo.userMetadata"
+    spark.conf.set(key, marker)
+    try:
+        spark.sql(f"ALTER TABLE delta.`{path}` SET TBLPROPERTIES ('suizhi.gold.inputs' = '{signature}')")
+    finally:
+        spark.conf.unset(key)
+
+
 def _held(spark: SparkSession, lake: Lake, name: str, *columns: str) -> list[tuple]:
     """A small gold table's rows, or none before its first write."""
     path = lake.table(name)
@@ -98,6 +108,9 @@ def build_gold(spark: SparkSession, lake: Lake, catalog: Catalog, home: Path, re
      .option("overwriteSchema", "true").save(lake.table("gold.report_register")))
     items = write_items(spark, lake, facts, catalog)
     # Written last: its commit carries the inputs, so a run killed earlier is redone in full.
-    write_indicators(spark, lake, indicators, json.dumps({"inputs": signature}))
+    marker = json.dumps({"inputs": signature})
+    write_indicators(spark, lake, indicators, marker)
+    if commit_metadata(latest_commit(spark, lake.table("gold.indicators"))).get("inputs") != signature:
+        _record_inputs(spark, lake.table("gold.indicators"), signature, marker)
     return {"periods": periods, "values": len(values), "alerts": alerts, "topic_rows": sum(a[3] for a in activity),
             "reports": len(register), "items": items}
