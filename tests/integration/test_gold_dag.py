@@ -47,7 +47,8 @@ def test_the_gold_dag_computes_the_catalogs_indicators_topics_and_reports(spark,
     assert sum(n for (t, _), n in activity.items() if t == "hotline") == kept
     register = rows("gold.report_register")
     assert sorted(r["report_id"] for r in register) == [
-        "monthly-2021-01", "monthly-2021-02", "topic-epidemic_control-2021", "topic-hotline-2021"]
+        "domain-monitoring_livelihood-2021", "monthly-2021-01", "monthly-2021-02", "topic-epidemic_control-2021",
+        "topic-hotline-2021"]
     assert all((Path(current_settings().reports_root) / r["path"]).exists() for r in register)
     # Rerunning February: silver is unchanged, so gold writes nothing.
     before = latest_version(spark, lake.table("gold.indicator_values"))

@@ -75,7 +75,8 @@ def test_the_simulated_2021_reproduces_the_seed_table(seed_year):
     assert rows["major_event_support"]["detail"]["by_level"] == {"国家级": 3, "省级": 5, "市级": 11}
     assert rows["venue_uptime"]["detail"]["inspections"] == {"月度巡检": 7, "周巡检": 31}
     assert rows["venue_uptime"]["detail"]["operating_from"] == "2021-06"
-    assert rows["analysis_reports"]["detail"]["by_kind"] == {"annual": 1, "monthly": 7, "quarterly": 3, "topic": 25}
+    assert rows["analysis_reports"]["detail"]["by_kind"] == {
+        "annual": 1, "domain": 15, "monthly": 7, "quarterly": 3, "topic": 10}
     assert rows["records_aggregated"]["detail"]["unique_records"] == sum(
         m["inserted"] for s in built["counts"].values() for m in s["months"].values()) == 298_957
     assert rows["standards"]["detail"]["implemented_in_repo"] == 8

@@ -79,8 +79,9 @@ def test_each_crossing_raises_exactly_its_alert(gold, spark):
 def test_reports_are_written_registered_and_carry_their_chart_data(gold, spark):
     home, lake, _, result = gold
     register = _table(spark, lake, "gold.report_register")
-    assert Counter(r["kind"] for r in register) == {"monthly": 12, "quarterly": 4, "annual": 1, "topic": 10}
-    assert result["reports"] == 27
+    assert Counter(r["kind"] for r in register) == {"monthly": 12, "quarterly": 4, "annual": 1, "topic": 10,
+                                                    "domain": 12}
+    assert result["reports"] == 39
     root = home / "reports"
     activity = {(r["topic_id"], r["period"]): r["rows"] for r in _table(spark, lake, "gold.topic_activity")}
     assert {t for t, _ in activity} == {"typhoon", "muck_truck", "traffic", "epidemic_control", "rainstorm",

@@ -103,6 +103,7 @@ class Indicator:
     by: tuple[tuple[str, str], ...]          # (dimension, column) in family order
     values: tuple[str, ...]                 # the dimension values, same order
     warning: Warning | None
+    domain_id: str = ""                     # the declaring file's stem (monitoring_health), for report ids
 
     @property
     def dimension(self) -> str:
@@ -131,7 +132,8 @@ def expand(domain_file: DomainFile, dimensions: dict[str, Dimension], path: Path
                 except KeyError as exc:
                     raise ConfigError([f"{path}: measure '{m.id}': field 'name': placeholder {exc} is not in 'by'"])
                 out.append(Indicator(f"{m.id}{suffix}", name, domain_file.kind, domain_file.domain, family.source,
-                                     m.measure, m.filter, m.unit, by, tuple(v for _, v, _ in combo), m.warning))
+                                     m.measure, m.filter, m.unit, by, tuple(v for _, v, _ in combo), m.warning,
+                                     path.stem))
     return out
 
 

@@ -1,6 +1,7 @@
-"""Operation analysis reports: monthly, quarterly, annual and one per topic, in HTML and Markdown.
+"""Operation analysis reports, in HTML and Markdown: monthly, quarterly, annual, one per
+topic (专题) and one per domain of the indicator catalog (主题, suizhi.gold.domain_reports).
 
-Each report covers volume (records landed and kept, by dataset), quality (duplicates,
+A period report covers volume (records landed and kept, by dataset), quality (duplicates,
 superseded versions, quarantined records), indicator coverage and trends, and the alerts
 of its months. Charts are ECharts options embedded in the page (suizhi.reporting), so a
 report opens from disk with no network. Every report is registered in gold.report_register.
@@ -15,7 +16,8 @@ from pathlib import Path
 
 from suizhi.reporting import bar_chart, install_assets, line_chart, page, table
 
-KIND_NAMES = {"monthly": "月报", "quarterly": "季报", "annual": "年报", "topic": "专题分析报告"}
+KIND_NAMES = {"monthly": "月报", "quarterly": "季报", "annual": "年报", "topic": "专题运营分析报告",
+              "domain": "主题运营分析报告"}
 
 
 @dataclass
@@ -38,6 +40,7 @@ class Report:
     period: str
     title: str
     topic_id: str | None = None
+    subject: str | None = None          # the file name of a topic or domain report; the period's otherwise
     html: list[str] = field(default_factory=list)
     md: list[str] = field(default_factory=list)
 
@@ -70,7 +73,7 @@ def markdown_table(headers: list[str], rows: list[list]) -> str:
     return "\n".join([*lines, *("| " + " | ".join(cell(v) for v in r) + " |" for r in rows)]) + "\n"
 
 
-def _volume(report: Report, facts: Facts, months: list[str], datasets: list[str] | None = None) -> None:
+def volume_section(report: Report, facts: Facts, months: list[str], datasets: list[str] | None = None) -> None:
     totals: dict[str, dict] = defaultdict(lambda: defaultdict(int))
     for r in facts.ledger:
         if r["period"] in months and (datasets is None or r["dataset"] in datasets):
@@ -139,7 +142,7 @@ def _alerts(report: Report, facts: Facts, months: list[str], sources: list[str] 
 
 def period_report(facts: Facts, kind: str, period: str, months: list[str]) -> Report:
     report = Report(f"{kind}-{period}", kind, period, f"穗智管城市运行 {period} {KIND_NAMES[kind]}")
-    _volume(report, facts, months)
+    volume_section(report, facts, months)
     _topics(report, facts, months)
     _indicators(report, facts, months)
     _alerts(report, facts, months)
@@ -147,7 +150,8 @@ def period_report(facts: Facts, kind: str, period: str, months: list[str]) -> Re
 
 
 def topic_report(facts: Facts, topic_id: str, name: str, year: str, months: list[str]) -> Report:
-    report = Report(f"topic-{topic_id}-{year}", "topic", year, f"{name}专题 {year} 年运营分析报告", topic_id)
+    report = Report(f"topic-{topic_id}-{year}", "topic", year, f"{name}专题 {year} 年运营分析报告", topic_id,
+                    subject=topic_id)
     sources = facts.topic_sources[topic_id]
     rows = {p: r for t, _, p, r in facts.activity if t == topic_id}
     report.heading("专题数据量")
@@ -155,15 +159,16 @@ def topic_report(facts: Facts, topic_id: str, name: str, year: str, months: list
     categories = facts.categories.get(topic_id, [])
     report.chart("bar", f"{name}专题分类构成", [c for c, _, _ in categories], {"记录数": [n for _, n, _ in categories]}, "条")
     report.table(["分类", "记录数", "已处置"], [list(c) for c in categories])
-    _volume(report, facts, months, sources)
+    volume_section(report, facts, months, sources)
     _indicators(report, facts, months, sources)
     _alerts(report, facts, months, sources)
     return report
 
 
 def plan_reports(facts: Facts, topic_names: dict[str, str]) -> list[Report]:
-    """Every report the periods held call for: each month, each complete quarter and year, and the
-    year of each topic whose dataset has rows in it."""
+    """Every report the periods held call for: each month, each complete quarter and year, the year
+    of each topic whose dataset has rows in it, and the year of each domain with a valued indicator."""
+    from suizhi.gold.domain_reports import active_domains, domain_report  # it builds on this module
     periods = sorted({p for _, p, _, _ in facts.values} | {r["period"] for r in facts.ledger})
     reports = [period_report(facts, "monthly", p, [p]) for p in periods]
     for year in sorted({p[:4] for p in periods}):
@@ -176,12 +181,13 @@ def plan_reports(facts: Facts, topic_names: dict[str, str]) -> list[Report]:
             reports.append(period_report(facts, "annual", year, held))
         active = {t for t, _, p, rows in facts.activity if p.startswith(year) and rows}
         reports += [topic_report(facts, t, n, year, held) for t, n in sorted(topic_names.items()) if t in active]
+        reports += [domain_report(facts, d, year, held) for d in active_domains(facts, year)]
     return reports
 
 
 def relative_path(report: Report) -> str:
     """Where the report's HTML sits under the reports root; the Markdown is beside it."""
-    name = report.topic_id if report.kind == "topic" else report.period
+    name = report.subject or report.period
     return f"{report.period[:4]}/operations/{report.kind}/{name}.html"
 
 

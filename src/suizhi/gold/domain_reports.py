@@ -1,0 +1,108 @@
+"""Theme operation analysis reports (主题运营分析报告): one per domain of the indicator catalog and year.
+
+The domains are those the declarations in conf/indicators/ name (医疗卫生, 燃气管理, …), so a
+new domain file brings its report with it. A domain's report shows its indicators' trends,
+its alerts from raising to clearing, and the volume and quality of the datasets its
+indicators are computed from.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+
+from suizhi.gold.declarations import LEVELS
+from suizhi.gold.reports import Report, volume_section
+
+KINDS = {"monitoring": "运行监测", "warning": "预警"}
+
+
+def domains(indicators: dict) -> dict[str, list]:
+    """Each domain's indicators, in declaration order."""
+    out: dict[str, list] = defaultdict(list)
+    for ind in indicators.values():
+        out[ind.domain].append(ind)
+    return dict(out)
+
+
+def active_domains(facts, year: str) -> list[str]:
+    """Domains with an indicator valued in the year, in declaration order."""
+    valued = {facts.indicators[i].domain for i, p, _, _ in facts.values
+              if p.startswith(year) and i in facts.indicators}
+    return [d for d in domains(facts.indicators) if d in valued]
+
+
+def _trends(report, facts, chosen: list, months: list[str]) -> None:
+    by_id = {ind.id: ind for ind in chosen}
+    series: dict[str, dict[str, float]] = defaultdict(dict)
+    for indicator_id, period, dimension, value in facts.values:
+        if indicator_id in by_id and period in months and dimension == by_id[indicator_id].dimension:
+            series[indicator_id][period] = value
+    kinds = sorted({KINDS[i.kind] for i in chosen})
+    sources = sorted({i.source for i in chosen})
+    report.heading("指标走势")
+    report.text(f"本主题共 {len(chosen)} 个{'、'.join(kinds)}指标，{len(series)} 个本年有值，"
+                f"计算自 {len(sources)} 个数据集：{'、'.join(sources)}。")
+    # The headline: the city-wide indicators first, then the rest as declared, in one unit.
+    ordered = [i for i in chosen if not i.by] + [i for i in chosen if i.by]
+    ordered = [i for i in ordered if i.id in series] or ordered
+    unit = ordered[0].unit
+    shown = [i for i in ordered if i.unit == unit][:8]
+    report.chart("line", f"主要指标走势（{unit}）", months,
+                 {i.name: [series[i.id].get(p) for p in months] for i in shown}, unit)
+    rows = []
+    for ind in chosen:
+        held = series.get(ind.id, {})
+        latest = max(held) if held else None
+        rows.append([ind.name, ind.unit, len(held), latest or "", held[latest] if latest else None,
+                     min(held.values()) if held else None, max(held.values()) if held else None])
+    report.table(["指标", "单位", "有值月数", "最新期间", "最新值", "最小值", "最大值"], rows)
+
+
+def episodes(alerts: list[tuple], ids: set[str], months: list[str]) -> list[dict]:
+    """Each alert of the indicators from raising to clearing (or still open at the end of the months)."""
+    out: list[dict] = []
+    open_: dict[tuple, dict] = {}
+    events = sorted((a for a in alerts if a[0] in ids and a[1] in months), key=lambda a: (a[1], a[0], a[2]))
+    for indicator_id, period, dimension, level, event, *_ in events:
+        key = (indicator_id, dimension)
+        if event == "raised":
+            open_[key] = {"indicator_id": indicator_id, "dimension": dimension, "raised": period,
+                          "first_level": level, "top_level": level, "cleared": None}
+            out.append(open_[key])
+        elif key in open_:
+            if event == "escalated" and LEVELS.index(level) > LEVELS.index(open_[key]["top_level"]):
+                open_[key]["top_level"] = level
+            if event == "cleared":
+                open_.pop(key)["cleared"] = period
+    return out
+
+
+def _handling(report, facts, chosen: list, months: list[str]) -> None:
+    report.heading("预警与处置")
+    if not any(i.warning for i in chosen):
+        report.text("本主题为运行监测指标，不设预警阈值；出现异常由相关预警主题发布。")
+        return
+    names = {i.id: i.name for i in chosen}
+    found = episodes(facts.alerts, set(names), months)
+    if not found:
+        report.text("本年未触发预警。")
+        return
+    cleared = sum(1 for e in found if e["cleared"])
+    report.text(f"发布预警 {len(found)} 次，其中升级 {sum(e['top_level'] != e['first_level'] for e in found)} 次；"
+                f"已解除 {cleared} 次，处置中 {len(found) - cleared} 次。预警连续两期回落至蓝色阈值以下方解除。")
+    report.chart("bar", "各级预警发布数", list(LEVELS),
+                 {"发布": [sum(e["first_level"] == lv for e in found) for lv in LEVELS],
+                  "最高": [sum(e["top_level"] == lv for e in found) for lv in LEVELS]}, "次")
+    report.table(["指标", "范围", "发布期间", "发布级别", "最高级别", "解除期间", "状态"],
+                 [[names[e["indicator_id"]], e["dimension"] or "全市", e["raised"], e["first_level"], e["top_level"],
+                   e["cleared"] or "", "已解除" if e["cleared"] else "处置中"] for e in found])
+
+
+def domain_report(facts, domain: str, year: str, months: list[str]):
+    """The domain's report for the year over the months held."""
+    chosen = domains(facts.indicators)[domain]
+    report = Report(f"domain-{chosen[0].domain_id}-{year}", "domain", year, f"{domain}主题 {year} 年运营分析报告",
+                    subject=chosen[0].domain_id)
+    _trends(report, facts, chosen, months)
+    _handling(report, facts, chosen, months)
+    volume_section(report, facts, months, sorted({i.source for i in chosen}))
+    return report
