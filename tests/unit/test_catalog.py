@@ -144,3 +144,29 @@ def test_a_suite_rule_reading_an_unknown_column_is_named(tmp_path):
 def test_a_dataset_without_a_suite_is_named(tmp_path):
     assert _broken(tmp_path, lambda home: (home / "expectations/hotline_ticket.yaml").unlink()) == [
         "expectations/hotline_ticket.yaml: missing: every dataset needs a suite beside schemas/hotline_ticket.yaml"]
+
+
+def test_catalog_check_reports_the_gold_declarations_with_file_and_field(tmp_path, capsys):
+    from suizhi.cli import main
+    from tests.conftest import make_home
+    home = make_home(tmp_path)
+
+    def edit(name: str, change) -> None:
+        path = home / "conf" / name
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        change(data)
+        path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+
+    edit("indicators/warning_traffic.yaml", lambda d: d["families"][0].update(source="traffic_flo"))
+    edit("indicators/warning_gas.yaml", lambda d: d["families"][0]["measures"][0].update(unti="兆帕"))
+    edit("indicators/dimensions.yaml", lambda d: d["severity"].update(column="severity_level"))
+    edit("topics/typhoon.yaml", lambda d: d["sources"][1].update(dataset="rainfall_readings"))
+    assert main(["catalog", "check", "--root", str(home)]) == 1
+    lines = [line.replace(str(home) + "/", "") for line in capsys.readouterr().out.splitlines()]
+    assert lines == [
+        "conf/indicators/warning_emergency.yaml: field 'families.2.by.0': dimension 'severity' reads column "
+        "'severity_level', which is not in emergency_incident",
+        "conf/indicators/warning_gas.yaml: field 'families.0.measures.0.unti': Extra inputs are not permitted",
+        "conf/indicators/warning_traffic.yaml: field 'families.0.source': no contract schemas/traffic_flo.yaml",
+        "conf/topics/typhoon.yaml: field 'sources.1.dataset': no contract schemas/rainfall_readings.yaml",
+        "4 problem(s)"]

@@ -118,8 +118,11 @@ def _cross_check(root: Path, c: Catalog) -> list[str]:
 
 
 def check_catalog(root: Path) -> list[str]:
-    """Every problem in the catalog under root, each naming its file and field."""
-    return _collect(Path(root))[1]
+    """Every problem in the catalog under root, and in the gold declarations written against
+    it (conf/indicators/, conf/topics/), each naming its file and field."""
+    from suizhi.gold.check import check_declarations  # gold reads the catalog, so it loads after it
+    catalog, problems = _collect(Path(root))
+    return problems + check_declarations(Path(root), catalog)
 
 
 def load_catalog(root: Path) -> Catalog:

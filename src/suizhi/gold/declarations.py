@@ -137,55 +137,102 @@ def expand(domain_file: DomainFile, dimensions: dict[str, Dimension], path: Path
     return out
 
 
-def _validate(model, data, path: Path):
+def _validate(model, data, path: Path, prefix: str = ""):
     try:
         return model.model_validate(data)
     except ValidationError as err:
-        raise ConfigError([f"{path}: field '{'.'.join(map(str, e['loc'])) or '(top level)'}': {e['msg']}"
-                           for e in err.errors()]) from err
+        problems = []
+        for e in err.errors():
+            field = ".".join(map(str, [prefix, *e["loc"]] if prefix else e["loc"])) or "(top level)"
+            problems.append(f"{path}: field '{field}': {e['msg']}")
+        raise ConfigError(problems) from err
+
+
+def _read(path: Path, problems: list[str]) -> tuple[bool, object]:
+    try:
+        return True, yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        problems.append(f"{path}: cannot be read as YAML: {exc}")
+        return False, None
+
+
+def load_dimensions(home: Path) -> dict[str, Dimension]:
+    """The value lists of conf/indicators/dimensions.yaml, by name."""
+    path = Path(home) / "conf" / "indicators" / "dimensions.yaml"
+    if not path.exists():
+        return {}
+    problems: list[str] = []
+    ok, raw = _read(path, problems)
+    if ok and not isinstance(raw, dict):
+        problems.append(f"{path}: field '(top level)': must map each dimension's name to its column and values")
+    dimensions = {}
+    for name, spec in (raw.items() if isinstance(raw, dict) else []):
+        try:
+            dimensions[name] = _validate(Dimension, spec, path, str(name))
+        except ConfigError as exc:
+            problems += exc.problems
+    if problems:
+        raise ConfigError(problems)
+    return dimensions
 
 
 def load_indicators(home: Path, contracts: dict | None = None) -> list[Indicator]:
     """Every indicator declared under conf/indicators/, expanded; ids are unique.
 
-    With `contracts`, each family's source, dimension columns and dimension values are
-    checked against the dataset contracts, so a typo fails here and not in Spark.
+    With `contracts`, each family's source and dimension columns are checked against the
+    dataset contracts, so a typo fails here and not in Spark. Every problem of every file
+    is reported at once, each with its file and field.
     """
     folder = Path(home) / "conf" / "indicators"
-    dim_path = folder / "dimensions.yaml"
     if not folder.exists():
         return []
-    raw = yaml.safe_load(dim_path.read_text(encoding="utf-8")) or {}
-    dimensions = {name: _validate(Dimension, spec, dim_path) for name, spec in raw.items()}
-    indicators: list[Indicator] = []
     problems: list[str] = []
+    try:
+        dimensions = load_dimensions(home)
+    except ConfigError as exc:
+        problems += exc.problems
+        dimensions = {}
+    indicators: list[Indicator] = []
+    declared_in: dict[str, Path] = {}
     for path in sorted(folder.glob("*.yaml")):
-        if path == dim_path:
+        if path.name == "dimensions.yaml":
             continue
-        found = expand(_validate(DomainFile, yaml.safe_load(path.read_text(encoding="utf-8")), path), dimensions, path)
-        problems += _check_sources(path, found, contracts) if contracts is not None else []
+        ok, data = _read(path, problems)
+        if not ok:
+            continue
+        try:
+            domain_file = _validate(DomainFile, data, path)
+            problems += _check_sources(path, domain_file, dimensions, contracts) if contracts is not None else []
+            found = expand(domain_file, dimensions, path)
+        except ConfigError as exc:
+            problems += exc.problems
+            continue
+        for ind in found:
+            if ind.id in declared_in:
+                problems.append(f"{path}: indicator id '{ind.id}' is also declared in {declared_in[ind.id].name}")
+            declared_in.setdefault(ind.id, path)
         indicators += found
-    seen: set[str] = set()
-    for ind in indicators:
-        if ind.id in seen:
-            problems.append(f"{folder}: indicator id '{ind.id}' is declared twice")
-        seen.add(ind.id)
     if problems:
-        raise ConfigError(sorted(set(problems)))
+        raise ConfigError(list(dict.fromkeys(problems)))
     return indicators
 
 
-def _check_sources(path: Path, indicators: list[Indicator], contracts: dict) -> list[str]:
+def _check_sources(path: Path, domain_file: DomainFile, dimensions: dict, contracts: dict) -> list[str]:
     problems = []
-    for ind in indicators:
-        contract = contracts.get(ind.source)
+    for f, family in enumerate(domain_file.families):
+        contract = contracts.get(family.source)
         if contract is None:
-            problems.append(f"{path}: field 'source': no contract schemas/{ind.source}.yaml")
+            problems.append(f"{path}: field 'families.{f}.source': no contract schemas/{family.source}.yaml")
             continue
         columns = {c.name: c for c in contract.columns}
-        for (dim, column), value in zip(ind.by, ind.values):
+        for b, dim in enumerate(family.by):
+            column = dimensions[dim].column if dim in dimensions else None
+            if column is None:
+                continue  # expand() names the unknown dimension
             if column not in columns:
-                problems.append(f"{path}: dimension '{dim}': column '{column}' is not in {ind.source}")
+                problems.append(f"{path}: field 'families.{f}.by.{b}': dimension '{dim}' reads column '{column}', "
+                                f"which is not in {family.source}")
             elif columns[column].pii:
-                problems.append(f"{path}: dimension '{dim}': column '{column}' is personal ({columns[column].pii})")
+                problems.append(f"{path}: field 'families.{f}.by.{b}': dimension '{dim}' reads column '{column}', "
+                                f"which is personal ({columns[column].pii})")
     return problems

@@ -76,6 +76,9 @@ def load_topics(home: Path, catalog: Catalog, check_sources: bool = True) -> dic
     for path in sorted(folder.glob("*.yaml")):
         try:
             spec = TopicDataset.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+        except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+            problems.append(f"{path}: cannot be read as YAML: {exc}")
+            continue
         except ValidationError as err:
             problems += [f"{path}: field '{'.'.join(map(str, e['loc']))}': {e['msg']}" for e in err.errors()]
             continue
