@@ -100,8 +100,8 @@ def test_reports_are_written_registered_and_carry_their_chart_data(gold, spark):
 
 def test_a_rerun_with_silver_unchanged_writes_nothing(gold, spark):
     home, lake, _, _ = gold
-    names = ["gold.indicators", "gold.indicator_values", "gold.alerts", "gold.topic_activity",
-             "gold.report_register", "gold.vital_sign_items"]
+    names = ["gold.indicators", "gold.indicator_values", "gold.district_values", "gold.alerts",
+             "gold.topic_activity", "gold.report_register", "gold.vital_sign_items"]
     before = {n: latest_version(spark, lake.table(n)) for n in names}
     settings, catalog = current_settings(), current_catalog()
     assert build_gold(spark, lake, catalog, home, str(home / "reports")) == {"skipped": True}
@@ -109,9 +109,24 @@ def test_a_rerun_with_silver_unchanged_writes_nothing(gold, spark):
 
 
 def test_vital_sign_items_trace_every_indicator_and_dataset(gold, spark):
-    _, lake, _, _ = gold
+    home, lake, _, result = gold
     items = _table(spark, lake, "gold.vital_sign_items")
-    kinds = Counter(i["item_id"].split(":")[0] for i in items)
-    # Datasets are items through the ledger, which this lake (silver built from the drops) has not.
-    assert kinds == {"indicator": 977, "topic": 10}
+    kinds = Counter(i["item_id"].split(":")[0] + ("/district" if "/district=" in i["item_id"] else "") for i in items)
+    # Datasets' 入库量 comes from the ledger, which this lake (silver built from the drops) has not;
+    # a district figure is published when its slice has a row in some month (3,548 are declared).
+    computed = {r[0] for r in spark.read.format("delta").load(lake.table("gold.district_values"))
+                .select("item_id").distinct().collect()}
+    assert kinds == {"indicator": 977, "topic": 10,
+                     "indicator/district": sum(1 for i in computed if i.startswith("indicator:")),
+                     "dataset/district": 29 * 11}
+    assert {i["item_id"] for i in items if "/district=" in i["item_id"]} == computed
+    assert result["items"] == len(items) > 3_000
     assert {i["freshness_days"] for i in items if i["latest_period"] == "2021-12"} == {0}
+    # A dataset's district figures are its silver rows of the month in each district.
+    by_district = {r["district_code"]: r["count"] for r in spark.read.format("delta")
+                   .load(lake.table("silver.hotline_ticket")).where("_period = '2021-12'")
+                   .groupBy("district_code").count().collect()}
+    hotline = {i["dimension"]: i["latest_value"] for i in items
+               if i["item_id"].startswith("dataset:hotline_ticket/") and i["latest_period"] == "2021-12"}
+    assert hotline == {f"district={d}": float(n) for d, n in by_district.items() if f"district={d}" in hotline}
+    assert len(hotline) == 11

@@ -12,6 +12,7 @@ from suizhi.errors import ConfigError
 from suizhi.gold.alerts import events_of, level_of
 from suizhi.gold.declarations import Warning, load_indicators
 from suizhi.gold.engine import _gid, dataset_query
+from suizhi.gold.item_catalog import ItemSpec
 from suizhi.gold.topics import load_topics
 from suizhi.simulate.crossings import CROSSINGS
 from tests.conftest import REPO, make_home
@@ -97,3 +98,29 @@ def test_an_alert_escalates_and_clears_only_after_calm_periods():
         ("08", "橙", "cleared", 100, 170)]
     assert events_of([("01", 2.0), ("02", 4.6), ("03", 4.8)], SPEED) == [
         ("01", "橙", "raised", 2.0, 2.5), ("03", "橙", "cleared", 4.8, 2.5)]
+
+
+def test_the_full_catalog_declares_3548_vital_sign_items_each_traceable():
+    from suizhi.gold.declarations import load_dimensions
+    from suizhi.gold.item_catalog import declare_items, district_breakdown
+    catalog = load_catalog(REPO)
+    indicators = load_indicators(REPO, catalog.contracts)
+    columns = {d: {c.name for c in catalog.contracts[d].columns} for d in catalog.datasets()}
+    breakdown = district_breakdown(indicators, load_dimensions(REPO), columns)
+    items = declare_items(indicators, breakdown, {d: catalog.contracts[d].title for d in catalog.datasets()},
+                          {t: topic.name for t, topic in catalog.topics.items()})
+    kinds = Counter(i.item_id.split(":")[0] + ("/district" if "/district=" in i.item_id else "") for i in items)
+    # 201 additive indicators, not per district, per hospital or disposal site, nor declared per district
+    # elsewhere, × 11 districts; 29 of the 31 datasets record the district.
+    assert kinds == {"indicator": 977, "indicator/district": 201 * 11, "dataset": 31, "dataset/district": 29 * 11,
+                     "topic": 10}
+    assert len(items) == 3_548
+    assert len({i.item_id for i in items}) == len({i.name for i in items}) == 3_548
+    by_id = {i.item_id: i for i in items}
+    assert by_id["indicator:hv_emergency_all/district=440106"] == ItemSpec(
+        "indicator:hv_emergency_all/district=440106", "天河区急诊人次", "hv_emergency_all", "district=440106", "人次")
+    assert by_id["indicator:hv_clinic_visits.clinic00/district=440111"].dimension == "clinic=内科,district=440111"
+    assert by_id["dataset:hotline_ticket/district=440103"].source == "silver.hotline_ticket"
+    # Already declared per district, per hospital, or not additive: no breakdown.
+    assert {"indicator:hv_visits_all/district=440106", "indicator:hv_visits.hospital00/district=440106",
+            "indicator:hv_fee_avg_all/district=440106"}.isdisjoint(by_id)

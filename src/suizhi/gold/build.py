@@ -1,4 +1,4 @@
-"""One gold run: indicators, alerts, topic datasets, vital-sign items and the reports.
+"""One gold run: indicators and their district figures, alerts, topic datasets, vital-sign items and the reports.
 
 Every gold table is derived from silver and conf/ alone. A run first compares the silver
 versions and the gold declarations with those of the last run (kept in the commit of
@@ -19,8 +19,9 @@ from pyspark.sql import functions as F
 from suizhi.catalog import Catalog
 from suizhi.delta_log import commit_metadata, latest_commit, latest_version
 from suizhi.gold.alerts import write_alerts
-from suizhi.gold.declarations import load_indicators
-from suizhi.gold.engine import compute_indicators, silver_periods, write_indicators, write_values
+from suizhi.gold.declarations import load_dimensions, load_indicators
+from suizhi.gold.engine import DISTRICT_SCHEMA, compute_values, silver_periods, write_indicators, write_values
+from suizhi.gold.item_catalog import declare_items, district_breakdown
 from suizhi.gold.items import write_items
 from suizhi.gold.reports import Facts, plan_reports, write_reports
 from suizhi.gold.topics import load_topics, write_topics
@@ -64,6 +65,7 @@ def _held(spark: SparkSession, lake: Lake, name: str, *columns: str) -> list[tup
 
 def _facts(spark, lake, indicators, topics) -> Facts:
     values = _held(spark, lake, "gold.indicator_values", "indicator_id", "period", "dimension", "value")
+    district = _held(spark, lake, "gold.district_values", "item_id", "period", "value")
     alerts = _held(spark, lake, "gold.alerts")
     activity = _held(spark, lake, "gold.topic_activity")
     ledger = [r.asDict() for r in read_ledger(spark, lake).where(F.col("silvered_at").isNotNull()).groupBy(
@@ -78,7 +80,7 @@ def _facts(spark, lake, indicators, topics) -> Facts:
             categories[topic_id] = sorted((r["category"] or "未分类", r["rows"], r["handled"])
                                           for r in grouped.collect())
     sources = {t: sorted({s.dataset for s in spec.sources}) for t, spec in topics.items()}
-    return Facts({i.id: i for i in indicators}, values, alerts, activity, ledger, sources, categories)
+    return Facts({i.id: i for i in indicators}, values, alerts, activity, ledger, sources, categories, district)
 
 
 def build_gold(spark: SparkSession, lake: Lake, catalog: Catalog, home: Path, reports_root: str) -> dict:
@@ -86,6 +88,8 @@ def build_gold(spark: SparkSession, lake: Lake, catalog: Catalog, home: Path, re
     # conf/ is checked against the contracts by the tests; a run computes what its catalog feeds.
     indicators = [i for i in load_indicators(home) if i.source in catalog.contracts]
     topics = load_topics(home, catalog, check_sources=False)
+    columns = {d: {c.name for c in catalog.contracts[d].columns} for d in catalog.datasets()}
+    breakdown = district_breakdown(indicators, load_dimensions(home), columns)
     datasets = sorted({i.source for i in indicators} | {s.dataset for t in topics.values() for s in t.sources}
                       | set(catalog.datasets()))
     signature = inputs_signature(spark, lake, home, datasets)
@@ -93,20 +97,24 @@ def build_gold(spark: SparkSession, lake: Lake, catalog: Catalog, home: Path, re
         log.info("gold: silver and declarations unchanged since the last run; nothing to write")
         return {"skipped": True}
     now = datetime.now().replace(microsecond=0)
-    periods = silver_periods(spark, lake, [i.source for i in indicators])
-    values = compute_indicators(spark, lake, indicators, periods)
+    counted = sorted(breakdown.datasets) if breakdown else []
+    periods = silver_periods(spark, lake, [i.source for i in indicators] + counted)
+    values, in_districts = compute_values(spark, lake, indicators, periods, breakdown)
+    alerts = 0
     if indicators and periods:
         write_values(spark, lake, values, periods)
         alerts = write_alerts(spark, lake, indicators)
-    else:
-        alerts = 0
+    if breakdown and periods:
+        write_values(spark, lake, in_districts, periods, "gold.district_values", DISTRICT_SCHEMA)
     activity = write_topics(spark, lake, catalog, topics)
     facts = _facts(spark, lake, indicators, topics)
     reports = plan_reports(facts, {t: catalog.topics[t].name for t in topics})
     register = write_reports(reports, Path(reports_root), now)
     (spark.createDataFrame(register, REGISTER_SCHEMA).coalesce(1).write.format("delta").mode("overwrite")
      .option("overwriteSchema", "true").save(lake.table("gold.report_register")))
-    items = write_items(spark, lake, facts, catalog)
+    specs = declare_items(indicators, breakdown, {d: catalog.contracts[d].title for d in catalog.datasets()},
+                          {t: catalog.topics[t].name for t in topics})
+    items = write_items(spark, lake, facts, specs)
     # Written last: its commit carries the inputs, so a run killed earlier is redone in full.
     marker = json.dumps({"inputs": signature})
     write_indicators(spark, lake, indicators, marker)

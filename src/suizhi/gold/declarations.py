@@ -32,6 +32,7 @@ class Dimension(Strict):
 
     column: str = Field(pattern=IDENT)
     values: dict[str, str] | list[str] = Field(min_length=1)
+    located: bool = Field(False, description="each value is a place in one district (a hospital)")
 
     def labelled(self) -> list[tuple[str, str]]:
         """(value, label) pairs; a list's values are their own labels."""

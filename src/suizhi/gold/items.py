@@ -1,60 +1,60 @@
-"""City vital-sign items: every figure gold publishes, traceable to its indicator or dataset.
+"""gold.vital_sign_items: each declared item (suizhi.gold.item_catalog) with its latest value and age.
 
-An item is an indicator, a topic dataset or a silver dataset, with its latest period,
-its value then (the indicator's value; the rows kept or held for a dataset) and how
-many days old that period is against the newest period the lake holds.
+An item's value is its indicator's value (gold.indicator_values), its district figure
+(gold.district_values), the records a dataset kept in the month (the ledger) or a topic's
+rows (gold.topic_activity). Its freshness is how many days its latest period closed before
+the newest period any item holds. An item that has no value yet is not published.
 """
 from __future__ import annotations
 
-from collections import defaultdict
-
 from pyspark.sql import SparkSession
 
-from suizhi.catalog import Catalog
 from suizhi.gold.alerts import period_end
+from suizhi.gold.item_catalog import ItemSpec
 from suizhi.lake import Lake
 
-SCHEMA = ("item_id string, name string, source string, latest_period string, latest_value double, "
-          "freshness_days int")
+SCHEMA = ("item_id string, name string, source string, dimension string, latest_period string, "
+          "latest_value double, freshness_days int, unit string")
 
 
-def vital_sign_items(facts, catalog: Catalog) -> list[tuple]:
-    """(item_id, name, source, latest_period, latest_value, freshness_days) rows."""
-    latest: dict[str, tuple[str, float]] = {}
-    for indicator_id, period, _, value in facts.values:
-        if indicator_id not in latest or period > latest[indicator_id][0]:
-            latest[indicator_id] = (period, value)
-    datasets: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+def _latest(found: dict[str, tuple[str, float]], item_id: str, period: str, value: float) -> None:
+    if item_id not in found or period > found[item_id][0]:
+        found[item_id] = (period, value)
+
+
+def latest_values(facts) -> dict[str, tuple[str, float]]:
+    """item_id -> (latest period, value) over every figure the facts hold."""
+    found: dict[str, tuple[str, float]] = {}
+    for indicator_id, period, dimension, value in facts.values:
+        ind = facts.indicators.get(indicator_id)
+        if ind is not None and dimension == ind.dimension and value is not None:
+            _latest(found, f"indicator:{indicator_id}", period, value)
+    for item_id, period, value in facts.district:
+        if value is not None:
+            _latest(found, item_id, period, value)
+    kept: dict[tuple[str, str], int] = {}
     for r in facts.ledger:
-        datasets[r["dataset"]][r["period"]] += r["inserted"] or 0
-    topics: dict[str, dict[str, int]] = defaultdict(dict)
-    names = {}
-    for topic_id, name, period, rows in facts.activity:
-        topics[topic_id][period] = rows
-        names[topic_id] = name
-    periods = [p for p, _ in latest.values()] + [p for d in datasets.values() for p in d] \
-        + [p for t in topics.values() for p in t]
-    if not periods:
+        kept[(r["dataset"], r["period"])] = kept.get((r["dataset"], r["period"]), 0) + (r["inserted"] or 0)
+    for (dataset, period), rows in kept.items():
+        _latest(found, f"dataset:{dataset}", period, float(rows))
+    for topic_id, _, period, rows in facts.activity:
+        _latest(found, f"topic:{topic_id}", period, float(rows))
+    return found
+
+
+def vital_sign_items(facts, specs: list[ItemSpec]) -> list[tuple]:
+    """gold.vital_sign_items rows, in the order of the declarations."""
+    found = latest_values(facts)
+    published = [(s, found[s.item_id]) for s in specs if s.item_id in found]
+    if not published:
         return []
-    as_of = period_end(max(periods))
-
-    def fresh(period: str) -> int:
-        return (as_of - period_end(period)).days
-
-    rows = [(f"indicator:{i}", facts.indicators[i].name, i, p, v, fresh(p)) for i, (p, v) in sorted(latest.items())]
-    for topic_id, held in sorted(topics.items()):
-        p = max(held)
-        rows.append((f"topic:{topic_id}", f"{names[topic_id]}专题数据量", f"gold.topic_{topic_id}", p,
-                     float(held[p]), fresh(p)))
-    for dataset, held in sorted(datasets.items()):
-        p = max(held)
-        title = catalog.contracts[dataset].title if dataset in catalog.contracts else dataset
-        rows.append((f"dataset:{dataset}", f"{title}入库量", f"silver.{dataset}", p, float(held[p]), fresh(p)))
-    return rows
+    as_of = period_end(max(p for _, (p, _) in published))
+    return [(s.item_id, s.name, s.source, s.dimension, p, v, (as_of - period_end(p)).days, s.unit)
+            for s, (p, v) in published]
 
 
-def write_items(spark: SparkSession, lake: Lake, facts, catalog: Catalog) -> int:
-    rows = vital_sign_items(facts, catalog)
+def write_items(spark: SparkSession, lake: Lake, facts, specs: list[ItemSpec]) -> int:
+    rows = vital_sign_items(facts, specs)
     (spark.createDataFrame(rows, SCHEMA).coalesce(1).write.format("delta").mode("overwrite")
      .option("overwriteSchema", "true").save(lake.table("gold.vital_sign_items")))
     return len(rows)

@@ -31,6 +31,7 @@ class Facts:
     ledger: list[dict]          # dataset, period, rows_landed, inserted, duplicates, superseded, quarantined
     topic_sources: dict         # topic_id -> [dataset]
     categories: dict            # topic_id -> [(category, rows, handled)]
+    district: list[tuple] = field(default_factory=list)  # gold.district_values: (item_id, period, value)
 
 
 @dataclass
