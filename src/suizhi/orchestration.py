@@ -92,8 +92,9 @@ def build_gold_dag():
         doc_md="""### suizhi_gold
 Runs when silver changes. Computes the indicators declared in conf/indicators/ (one
 aggregation per source dataset), derives the alerts of the warning indicators, writes
-the topic datasets of conf/topics/, the vital-sign items, and the monthly, quarterly,
-annual and topic reports with their register. Writes nothing when silver is unchanged.""",
+the topic datasets of conf/topics/, the district figures and vital-sign items, and the
+monthly, quarterly, annual, topic and domain (主题) reports with their register. Writes
+nothing when silver is unchanged.""",
     )
     def gold():
         @task(outlets=[GOLD])

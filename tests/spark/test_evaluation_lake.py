@@ -170,6 +170,7 @@ def test_the_html_report_draws_its_charts_in_chromium(seed_year, tmp_path):
     assert "<path" in dom and "未测量" not in dom
     assert "运行监测服务" in dom and "总分 100.00（满分 100）" in dom
     assert dom.count("<td>国家级</td>") == 3 and "<td>广州市政务服务数据管理局</td>" in dom  # the drill-downs
+    assert '<td>主题运营分析报告</td><td class="num">15</td>' in dom  # reports by kind, labelled
 
 
 def test_the_markdown_summary_carries_the_table(seed_year):

@@ -1,2 +1,3 @@
-"""The gold layer: topic datasets, monitoring and early-warning indicators, alerts,
-vital-sign items and the operation analysis reports, all derived from silver and conf/."""
+"""The gold layer: topic datasets, monitoring and early-warning indicators, alerts, district
+figures, vital-sign items and the operation analysis reports (period, topic and domain), all
+derived from silver and conf/."""
