@@ -87,8 +87,10 @@ def _handling(report, facts, chosen: list, months: list[str]) -> None:
         report.text("本年未触发预警。")
         return
     cleared = sum(1 for e in found if e["cleared"])
+    calm = "/".join(str(n) for n in sorted({i.warning.clear_after for i in chosen if i.warning}))
     report.text(f"发布预警 {len(found)} 次，其中升级 {sum(e['top_level'] != e['first_level'] for e in found)} 次；"
-                f"已解除 {cleared} 次，处置中 {len(found) - cleared} 次。预警连续两期回落至蓝色阈值以下方解除。")
+                f"已解除 {cleared} 次，处置中 {len(found) - cleared} 次。"
+                f"预警在连续 {calm} 期越过蓝色阈值回差带、回到安全一侧后解除。")
     report.chart("bar", "各级预警发布数", list(LEVELS),
                  {"发布": [sum(e["first_level"] == lv for e in found) for lv in LEVELS],
                   "最高": [sum(e["top_level"] == lv for e in found) for lv in LEVELS]}, "次")
