@@ -145,17 +145,21 @@ def test_a_landing_job_killed_mid_way_is_completed_once_by_the_rerun(spark, here
         batches = [extract_system(s, "2021-04") for s in sorted(CONNECTORS)]
     listing = tmp_path / "batches.json"
     listing.write_text(json.dumps(batches))
+    # One commit at a time, so the kill lands between two systems' commits however loaded the machine is.
+    env_dir = home / "conf" / "env"
+    serial = yaml.safe_load((env_dir / "local.yaml").read_text(encoding="utf-8")) | {"parallel_commits": 1}
+    (env_dir / "serial.yaml").write_text(yaml.safe_dump(serial), encoding="utf-8")
     logs = lake / "bronze"
     before = {p: len(list(p.glob("*.json"))) for p in logs.glob("*/_delta_log")}
     job = subprocess.Popen([sys.executable, str(REPO / "jobs" / "land_bronze.py"), str(listing)],
-                           env=os.environ.copy(), start_new_session=True,
+                           env=os.environ | {"SUIZHI_ENV": "serial"}, start_new_session=True,
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 600
         while all(len(list(p.glob("*.json"))) == n for p, n in before.items()):
             assert job.poll() is None, "the landing job ended before it was killed"
             assert time.monotonic() < deadline, "the landing job committed nothing in 10 minutes"
-            time.sleep(0.02)
+            time.sleep(0.005)
     finally:
         os.killpg(job.pid, signal.SIGKILL)  # the job's own process group: its Python and Spark's JVM
         job.wait()
