@@ -27,6 +27,7 @@ from suizhi.governance.protect import protect_silver
 from suizhi.lake import Lake
 from suizhi.ledger import read_ledger, record_silver
 from suizhi.quality import checks
+from suizhi.quality.suite import build_order
 
 KEEP_META = ["_source_system", "_batch_id", "_period", "_ingested_at", "_record_hash", "_source_file", "_source_line"]
 log = logging.getLogger(__name__)
@@ -139,7 +140,8 @@ def build_period(spark: SparkSession, lake: Lake, catalog: Catalog, dataset: str
     # Checkpointing cuts the lineage: later plans (the counts, the quarantine append, the
     # MERGE) start from materialised rows instead of re-analysing conform and classify.
     # The suite's rules are columns of the same pass; quarantine-rule failures join _problems.
-    conformed = checks.check(conform(raw, contract), catalog, dataset).localCheckpoint()
+    keys = checks.referenced_keys(spark, lake, catalog, dataset)
+    conformed = checks.check(conform(raw, contract), catalog, dataset, keys).localCheckpoint()
     rules = checks.judge(conformed, catalog, dataset, batches)
     classified = classify(conformed, current, contract).localCheckpoint()
     counts = {b: c | {"rules": rules[b]} for b, c in _count(classified, ids).items()}
@@ -171,9 +173,13 @@ def build_silver(spark: SparkSession, lake: Lake, catalog: Catalog, parallel: in
     pending: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
     for r in todo:
         pending[r.dataset][r.period].append((r.system, r.batch_id))
+    counts: dict[str, dict] = {}
+    # A dataset whose suite references another waits for it: its rule then reads the
+    # referenced silver with this run's batches merged, however the threads are scheduled.
     with ThreadPoolExecutor(max_workers=parallel) as pool:
-        results = pool.map(lambda d: _build_dataset(spark, lake, catalog, d, pending[d]), sorted(pending))
-        counts = {b: c for result in results for b, c in result.items()}
+        for wave in build_order(catalog.suites, sorted(pending)):
+            results = pool.map(lambda d: _build_dataset(spark, lake, catalog, d, pending[d]), wave)
+            counts.update({b: c for result in results for b, c in result.items()})
     # Scores first: a run killed before the ledger is written redoes both, and scores are
     # added once per batch and rule, so none is lost or counted twice.
     checks.record(spark, lake, catalog, counts, {r.batch_id: (r.dataset, r.system, r.period) for r in todo})

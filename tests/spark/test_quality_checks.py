@@ -9,7 +9,7 @@ from suizhi.catalog import load_catalog
 from suizhi.errors import QualityError
 from suizhi.quality import checks
 from suizhi.quality.scores import load_thresholds
-from suizhi.quality.suite import Suite
+from suizhi.quality.suite import Expectation, Suite
 from suizhi.silver import classify
 from tests.conftest import MINI
 from tests.spark.test_silver import CONTRACT, _batch, _row
@@ -65,3 +65,25 @@ def test_a_failing_threshold_fails_the_run_with_dataset_rule_and_score(spark, tm
                                            r"zsj_hotline_12345/2021-03, rule 'caller_mobile_format': score 0.8000 "
                                            r"\(1 of 5 rows failed\) is below the fail threshold 0.9"):
         checks.judge(_checked(spark), catalog, "hotline_ticket", BATCH)
+
+
+def test_a_references_rule_counts_the_values_missing_from_the_referenced_keys(spark):
+    """A left join against the referenced keys: a value not found fails, a missing value passes."""
+    suite = CATALOG.suites["hotline_ticket"]
+    rule = Expectation(rule="district_has_tests", type="references", column="district_code",
+                       references={"dataset": "covid_test", "column": "district_code"}, dimension="一致性",
+                       action="warn", description="工单所属区在核酸检测数据中出现")
+    referencing = Suite(version=1, dataset="hotline_ticket", expectations=[*suite.expectations, rule])
+    catalog = dataclasses.replace(CATALOG, suites={**CATALOG.suites, "hotline_ticket": referencing})
+    rows = [_row("RX1"), _row("RX2"), ("RX3", "李雷", "13800138000", "440104", "噪音", "受理", "4",
+                                       "2021-03-02 08:00:00", "2021-03-02 09:00:00"),
+            ("RX4", "韩梅", "13800138001", None, "噪音", "受理", "4", "2021-03-02 08:00:00", "2021-03-02 09:00:00")]
+    keys = {"district_has_tests": spark.createDataFrame([("440106",), ("440106",), ("440111",)], "_key string")}
+    checked = checks.check(_batch(spark, rows), catalog, "hotline_ticket", keys)
+    counts = checks.judge(checked, catalog, "hotline_ticket", BATCH)["zsj_hotline_12345/2021-03"]
+    assert counts["district_has_tests"] == [4, 1]                   # 440104 dangles; duplicated keys add no row
+    assert sorted(checked.columns) == sorted(checks.check(_batch(spark, rows), CATALOG, "hotline_ticket").columns
+                                             + ["_ok_district_has_tests"])
+    with pytest.raises(QualityError, match=r"hotline_ticket: rule 'district_has_tests' needs the keys of "
+                                           r"silver.covid_test.district_code"):
+        checks.check(_batch(spark, rows), catalog, "hotline_ticket")

@@ -144,3 +144,44 @@ def test_a_suite_rule_reading_an_unknown_column_is_named(tmp_path):
 def test_a_dataset_without_a_suite_is_named(tmp_path):
     assert _broken(tmp_path, lambda home: (home / "expectations/hotline_ticket.yaml").unlink()) == [
         "expectations/hotline_ticket.yaml: missing: every dataset needs a suite beside schemas/hotline_ticket.yaml"]
+
+
+REFERENCE = ("- {rule: district_has_tests, type: references, column: district_code, "
+             "references: {dataset: %s, column: %s}, dimension: 一致性, action: warn, description: 引用}\n")
+
+
+@pytest.mark.parametrize(("dataset", "column", "problem"), [
+    ("covid_tests", "district_code", "field 'expectations.12.references.dataset': rule 'district_has_tests' "
+                                     "references 'covid_tests', which has no contract schemas/covid_tests.yaml"),
+    ("covid_test", "district", "field 'expectations.12.references.column': rule 'district_has_tests' references "
+                               "column 'district', which schemas/covid_test.yaml does not declare"),
+    ("hotline_ticket", "district_code", "field 'expectations.12.references.dataset': rule 'district_has_tests' "
+                                        "references its own dataset; name another one"),
+])
+def test_a_references_rule_naming_an_unknown_dataset_or_column_is_named(tmp_path, dataset, column, problem):
+    def edit(home):
+        path = home / "expectations/hotline_ticket.yaml"
+        path.write_text(path.read_text() + REFERENCE % (dataset, column))
+    assert _broken(tmp_path, edit) == [f"expectations/hotline_ticket.yaml: {problem}"]
+
+
+def test_a_references_rule_without_its_target_is_refused():
+    from pydantic import ValidationError
+
+    from suizhi.quality.suite import Expectation
+    with pytest.raises(ValidationError, match="a 'references' expectation needs 'references: {dataset, column}'"):
+        Expectation(rule="r", type="references", column="c", dimension="一致性", action="warn", description="d")
+
+
+def test_referenced_datasets_are_built_first_and_a_cycle_is_refused(tmp_path):
+    from suizhi.quality.suite import build_order
+    suites = load_catalog(REPO).suites
+    waves = build_order(suites, ["muck_truck_trip", "hotline_ticket", "construction_site"])
+    assert waves == [["construction_site", "hotline_ticket"], ["muck_truck_trip"]]
+
+    def cycle(home):
+        for name, other in (("hotline_ticket", "covid_test"), ("covid_test", "hotline_ticket")):
+            path = home / f"expectations/{name}.yaml"
+            path.write_text(path.read_text() + REFERENCE % (other, "district_code"))
+    assert _broken(tmp_path, cycle) == [
+        "expectations/covid_test.yaml: references form a cycle among ['covid_test', 'hotline_ticket']"]

@@ -73,6 +73,11 @@ def _period_start(period: Column) -> Column:
     return F.to_timestamp(F.concat(period, F.lit("-01")), "yyyy-MM-dd")
 
 
+def found(e: Expectation) -> str:
+    """The column `validate.check` joins in for a references rule: true when the value was found."""
+    return f"_found_{e.rule}"
+
+
 def passes(e: Expectation) -> Column:
     """True when a row passes `e`; a missing value passes every type but not_null."""
     col = F.col(e.column)
@@ -94,6 +99,7 @@ def passes(e: Expectation) -> Column:
             days=F.lit(e.max_lag_days)),
         "not_before": lambda: col >= other,
         "address_in_district": lambda: address_in_district_ok(col, other),
+        "references": lambda: F.col(found(e)),
     }
     missing = col.isNull() | (other.isNull() if other is not None else F.lit(False))
     return missing | F.coalesce(checks[e.type](), F.lit(False))
