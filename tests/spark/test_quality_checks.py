@@ -87,3 +87,22 @@ def test_a_references_rule_counts_the_values_missing_from_the_referenced_keys(sp
     with pytest.raises(QualityError, match=r"hotline_ticket: rule 'district_has_tests' needs the keys of "
                                            r"silver.covid_test.district_code"):
         checks.check(_batch(spark, rows), catalog, "hotline_ticket")
+
+
+@pytest.mark.parametrize(("schedule", "grace", "late"), [
+    ("@daily", None, 4), ("@daily", 1, 3), ("@weekly", None, 2), ("@monthly", None, 1)])
+def test_timeliness_per_schedule_allows_one_interval_of_the_systems_schedule(spark, schedule, grace, late):
+    """Batch 2021-03: a daily system may deliver records from 28 February on, a weekly one
+    from 22 February, a monthly one from 1 February; max_lag_days adds days of grace."""
+    rule = Expectation(rule="created_at_per_schedule", type="timeliness", column="created_at", per_schedule=True,
+                       max_lag_days=grace, dimension="时效性", action="warn", description="按报送周期计迟到")
+    hotline = CATALOG.systems["zsj_hotline_12345"].model_copy(update={"schedule": schedule})
+    catalog = dataclasses.replace(CATALOG, systems={**CATALOG.systems, "zsj_hotline_12345": hotline},
+                                  suites={**CATALOG.suites, "hotline_ticket": Suite(
+                                      version=1, dataset="hotline_ticket", expectations=[rule])})
+    created = ["2021-03-05 08:00:00", "2021-02-28 12:00:00", "2021-02-27 23:00:00", "2021-02-22 00:00:00",
+               "2021-02-01 00:00:00", "2021-01-31 23:59:59"]
+    rows = [_row(f"RX{i}", created=c, updated="2021-03-06 08:00:00") for i, c in enumerate(created)]
+    checked = checks.check(_batch(spark, rows), catalog, "hotline_ticket")
+    counts = checks.judge(checked, catalog, "hotline_ticket", BATCH)["zsj_hotline_12345/2021-03"]
+    assert counts["created_at_per_schedule"] == [6, late]

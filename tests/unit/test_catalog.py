@@ -185,3 +185,19 @@ def test_referenced_datasets_are_built_first_and_a_cycle_is_refused(tmp_path):
             path.write_text(path.read_text() + REFERENCE % (other, "district_code"))
     assert _broken(tmp_path, cycle) == [
         "expectations/covid_test.yaml: references form a cycle among ['covid_test', 'hotline_ticket']"]
+
+
+def test_timeliness_follows_the_schedule_or_a_fixed_lag_and_no_other_rule_takes_either(tmp_path):
+    def edit(home):
+        path = home / "expectations/hotline_ticket.yaml"
+        text = path.read_text().replace("column: created_at, max_lag_days: 0,", "column: created_at,")
+        path.write_text(text.replace("column: satisfaction,", "column: satisfaction, per_schedule: true,"))
+    assert _broken(tmp_path, edit) == [
+        "expectations/hotline_ticket.yaml: field 'expectations.8': Value error, only a 'timeliness' expectation "
+        "takes 'max_lag_days' or 'per_schedule'",
+        "expectations/hotline_ticket.yaml: field 'expectations.9': Value error, only a 'timeliness' expectation "
+        "takes 'max_lag_days' or 'per_schedule'",
+        "expectations/hotline_ticket.yaml: field 'expectations.10': Value error, a 'timeliness' expectation needs "
+        "'max_lag_days' or 'per_schedule: true'"]
+    assert {e.per_schedule for s in load_catalog(REPO).suites.values() for e in s.expectations
+            if e.type == "timeliness"} == {True}

@@ -45,7 +45,8 @@ def referenced_keys(spark: SparkSession, lake: Lake, catalog: Catalog, dataset: 
 
 
 def check(conformed: DataFrame, catalog: Catalog, dataset: str, keys: dict[str, DataFrame] | None = None) -> DataFrame:
-    return validate.check(conformed, suite_of(catalog, dataset), catalog.contracts[dataset], keys)
+    schedules = {sid: s.schedule for sid, s in catalog.systems.items()}
+    return validate.check(conformed, suite_of(catalog, dataset), catalog.contracts[dataset], keys, schedules)
 
 
 def judge(checked: DataFrame, catalog: Catalog, dataset: str, batches: list[tuple[str, str]]) -> dict[str, dict]:

@@ -47,6 +47,7 @@ class Expectation(Strict):
     min: float | None = None
     max: float | None = None
     max_lag_days: int | None = Field(None, ge=0, description="timeliness: days allowed before the batch period")
+    per_schedule: bool = Field(False, description="timeliness: allow one interval of the system's schedule as well")
     references: Reference | None = Field(None, description="references: the dataset and column that must hold the value")
     dimension: Dimension
     action: Action
@@ -62,8 +63,10 @@ class Expectation(Strict):
             raise ValueError("an 'in_set' expectation needs 'values'")
         if self.type == "between" and self.min is None and self.max is None:
             raise ValueError("a 'between' expectation needs 'min' or 'max'")
-        if self.type == "timeliness" and self.max_lag_days is None:
-            raise ValueError("a 'timeliness' expectation needs 'max_lag_days'")
+        if self.type == "timeliness" and self.max_lag_days is None and not self.per_schedule:
+            raise ValueError("a 'timeliness' expectation needs 'max_lag_days' or 'per_schedule: true'")
+        if self.type != "timeliness" and (self.per_schedule or self.max_lag_days is not None):
+            raise ValueError("only a 'timeliness' expectation takes 'max_lag_days' or 'per_schedule'")
         if (self.type == "references") != (self.references is not None):
             raise ValueError("a 'references' expectation needs 'references: {dataset, column}', and only it takes one")
         return self

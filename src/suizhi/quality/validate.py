@@ -66,16 +66,18 @@ def join_references(conformed: DataFrame, suite: Suite, keys: dict[str, DataFram
     return conformed
 
 
-def check(conformed: DataFrame, suite: Suite, contract: Contract, keys: dict[str, DataFrame] | None = None) -> DataFrame:
+def check(conformed: DataFrame, suite: Suite, contract: Contract, keys: dict[str, DataFrame] | None = None,
+          schedules: dict[str, str] | None = None) -> DataFrame:
     """Add `_ok_<rule>` per expectation and `_failures`; a quarantine rule's failures join `_problems`.
 
     Rules judge only rows that conform to the contract: a row the contract already
     quarantines is counted once, under the contract rule. `keys` holds the referenced
-    values of each references rule (see `checks.referenced_keys`).
+    values of each references rule (see `checks.referenced_keys`), `schedules` each
+    system's schedule for timeliness rules that follow it.
     """
     conforming = F.size("_problems") == 0
     joined = join_references(conformed, suite, keys or {})
-    df = joined.select(*conformed.columns, *[F.when(conforming, passes(e)).alias(flag(e))
+    df = joined.select(*conformed.columns, *[F.when(conforming, passes(e, schedules)).alias(flag(e))
                                              for e in suite.expectations])
     failed = [F.when(~F.col(flag(e)), _failure(e, contract)) for e in suite.expectations]
     rule_failures = F.filter(F.array(*failed), lambda f: f.isNotNull()) if failed else F.array().cast(f"array<{FAILURE}>")
