@@ -4,9 +4,12 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
+from pyspark.sql import functions as F
 
 from suizhi.catalog import load_catalog
 from suizhi.errors import QualityError
+from suizhi.lake import Lake
+from suizhi.ledger import record_landing
 from suizhi.quality import checks
 from suizhi.quality.scores import load_thresholds
 from suizhi.quality.suite import Expectation, Suite
@@ -106,3 +109,36 @@ def test_timeliness_per_schedule_allows_one_interval_of_the_systems_schedule(spa
     checked = checks.check(_batch(spark, rows), catalog, "hotline_ticket")
     counts = checks.judge(checked, catalog, "hotline_ticket", BATCH)["zsj_hotline_12345/2021-03"]
     assert counts["created_at_per_schedule"] == [6, late]
+
+
+def test_accessibility_scores_each_systems_delivery_of_every_period_run(spark, tmp_path):
+    """可访问性: a system owes a batch for every period the ledger holds; a missing one fails
+    until it lands, and recording the same state again changes no result."""
+    lake = Lake(str(tmp_path / "lake"))
+    systems = {"wjw_covid_test_baiyun": "covid_test", "wjw_covid_test_tianhe": "covid_test",
+               "zsj_hotline_12345": "hotline_ticket"}
+
+    def landing(system, period):
+        return {"batch_id": f"{system}/{period}", "system": system, "dataset": systems[system],
+                "department": CATALOG.systems[system].department, "period": period, "rows_read": 1, "rows_landed": 1}
+
+    def record(batch):
+        system, period = batch.split("/")
+        checks.record(spark, lake, CATALOG, {batch: {"rules": {"contract": [1, 0]}}},
+                      {batch: (systems[system], system, period)})
+        results = spark.read.format("delta").load(lake.table("quality.results")).where("dimension = '可访问性'")
+        scores = (spark.read.format("delta").load(lake.table("quality.scores")).where("dimension = '可访问性'")
+                  .groupBy("department").agg(F.sum("evaluated").alias("e"), F.sum("failed").alias("f")))
+        return (sorted(r.batch_id for r in results.where("failed = 1").collect()), results.count(),
+                {r.department: (r.e, r.f) for r in scores.collect()})
+
+    record_landing(spark, lake, [landing(s, p) for s in systems for p in ("2021-01", "2021-02")
+                                 if (s, p) != ("wjw_covid_test_tianhe", "2021-02")])
+    assert record("zsj_hotline_12345/2021-02") == (["wjw_covid_test_tianhe/2021-02"], 6,
+                                                   {"wjw": (4, 1), "zsj": (2, 0)})
+    record_landing(spark, lake, [landing("wjw_covid_test_tianhe", "2021-02")])
+    assert record("wjw_covid_test_tianhe/2021-02") == ([], 6, {"wjw": (4, 0), "zsj": (2, 0)})
+    version = spark.sql(f"DESCRIBE HISTORY delta.`{lake.table('quality.results')}`").agg(F.max("version")).first()[0]
+    record("wjw_covid_test_tianhe/2021-02")
+    assert spark.sql(f"DESCRIBE HISTORY delta.`{lake.table('quality.results')}`").where(
+        f"version > {version} AND CAST(operationMetrics['numTargetRowsUpdated'] AS INT) > 0").count() == 0

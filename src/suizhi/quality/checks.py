@@ -9,11 +9,12 @@ from pyspark.sql import functions as F
 from suizhi.catalog import Catalog
 from suizhi.delta_log import latest_version
 from suizhi.lake import Lake
+from suizhi.ledger import read_ledger
 from suizhi.quality import validate
 from suizhi.quality.gx_run import validate_run
 from suizhi.quality.quarantine import quarantine_rows
 from suizhi.quality.scorecard import write_scorecard
-from suizhi.quality.scores import record_scores, result_rows
+from suizhi.quality.scores import delivery_rows, record_scores, result_rows
 from suizhi.quality.suite import Suite
 
 __all__ = ["check", "judge", "publish", "quarantine_rows", "record", "referenced_keys", "validate_with_gx"]
@@ -55,8 +56,12 @@ def judge(checked: DataFrame, catalog: Catalog, dataset: str, batches: list[tupl
 
 def record(spark: SparkSession, lake: Lake, catalog: Catalog, counts: dict[str, dict],
            places: dict[str, tuple[str, str, str]]) -> list[dict]:
-    """Write the rule results of the batches just counted, and recompute quality.scores."""
+    """Write the rule results of the batches just counted, with every system's delivery
+    (可访问性) of every period in the ledger, and recompute quality.scores."""
     rows = result_rows(catalog, counts, places)
+    if rows:
+        landed = {(r.system, r.period) for r in read_ledger(spark, lake).select("system", "period").collect()}
+        rows += delivery_rows(catalog, landed)
     record_scores(spark, lake, rows)
     return rows
 
