@@ -1,5 +1,6 @@
-"""A muck-truck trip names its origin site: the references rule finds exactly the dangling
-references the simulator left, with the sites of the same run counted as registered."""
+"""Rules across datasets and schedules on one muck-truck system and the two construction-site
+systems it refers to: dangling origin sites, records late for their system's schedule and
+every system's delivery, each counted exactly against the simulator's ground truth."""
 from __future__ import annotations
 
 import shutil
@@ -68,3 +69,24 @@ def test_dangling_site_references_are_counted_exactly_and_kept_in_silver(spark, 
     assert found == {p: (truth[p], "一致性", "warn", months[p]["rows"] - months[p]["quarantined_by"]["contract"])
                      for p in MONTHS}
     # A warning, not a quarantine: the ledger above balances with no row quarantined by the rule.
+
+
+def test_records_late_for_their_systems_schedule_are_counted_exactly(spark, built):
+    """A daily system's February batch may reach back to 31 January, a monthly one to 1 January."""
+    lake, manifest = built
+    truth = {(s, p): manifest["systems"][s]["months"][p]["warned_by"]["timeliness"] for s in SYSTEMS for p in MONTHS}
+    assert truth == {("zjj_earthwork", "2021-01"): 0, ("zjj_earthwork", "2021-02"): 1,
+                     ("zjj_site_supervision", "2021-01"): 0, ("zjj_site_supervision", "2021-02"): 2,
+                     ("ghzyj_planning_permit", "2021-01"): 0, ("ghzyj_planning_permit", "2021-02"): 0}
+    results = (spark.read.format("delta").load(lake.table("quality.results"))
+               .where((F.col("type") == "timeliness") & (F.col("dimension") == "时效性")))
+    assert {(r.system, r.period): r.failed for r in results.collect()} == truth
+
+
+def test_every_system_delivered_every_month_so_accessibility_is_whole(spark, built):
+    lake, _ = built
+    results = spark.read.format("delta").load(lake.table("quality.results")).where("dimension = '可访问性'")
+    assert sorted((r.batch_id, r.evaluated, r.failed) for r in results.collect()) == [
+        (f"{s}/{p}", 1, 0) for s in sorted(SYSTEMS) for p in MONTHS]
+    scores = spark.read.format("delta").load(lake.table("quality.scores"))
+    assert {r.dimension for r in scores.collect()} == {"规范性", "完整性", "准确性", "一致性", "时效性", "可访问性"}

@@ -11,6 +11,7 @@ from suizhi.catalog import Catalog
 from suizhi.catalog.models import System
 from suizhi.simulate import operations
 from suizhi.simulate.crossings import crossings_for, pick_row
+from suizhi.simulate.lateness import is_late
 from suizhi.simulate.plan import plan_year
 from suizhi.simulate.records import draw
 from suizhi.simulate.references import Registry, refer, registry
@@ -79,6 +80,8 @@ def simulate_system(catalog: Catalog, system: System, year: int, scale: float, s
 
     injected = {id(pick_row(plans, c["month"], clean)): c for c in crossings}
     refs = registries(catalog, system.dataset, year, scale, seed) if refs is None else refs
+    suite = catalog.suites.get(system.dataset)
+    timely = [e for e in (suite.expectations if suite else []) if e.type == "timeliness" and e.per_schedule]
     for plan in plans:
         period = f"{year}-{plan.month:02d}"
         truth = plan.truth()
@@ -101,14 +104,16 @@ def simulate_system(catalog: Catalog, system: System, year: int, scale: float, s
                 truth["duplicates" if row.duplicate else "superseded" if row.version else "inserted"] -= 1
             if id(row) in injected:
                 record.update(injected[id(row)]["fields"])
+            if not row.invalid:     # a broken row is judged by the contract alone
+                warned.update(e.type for e in timely if is_late(record, e, period, system.schedule))
             records.append(record)
         publish(root, system, period, columns, records)
         truth["quarantined"] += rejected
         months[period] = truth | {"quarantined_by": {"contract": plan.invalid, **dict(sorted(defects.items()))},
                                   "identifiers_in_text": planted}
-        if refs:
-            months[period]["warned_by"] = {reg.rule.type: warned[reg.rule.type] for reg in refs
-                                           if reg.rule.action != "quarantine"}
+        warns = [r.rule for r in refs if r.rule.action != "quarantine"] + timely
+        if warns:
+            months[period]["warned_by"] = {e.type: warned[e.type] for e in warns}
     truth = {"dataset": system.dataset, "department": system.department, "months": months}
     if crossings:
         truth["crossings"] = [{"name": c["name"], "period": f"{year}-{c['month']:02d}", "fields": c["fields"],
