@@ -12,8 +12,9 @@ import json
 import logging
 import time
 from collections import defaultdict
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from functools import reduce
+from itertools import chain
 
 from delta.tables import DeltaTable
 from pyspark.sql import DataFrame, SparkSession, Window
@@ -27,6 +28,7 @@ from suizhi.governance.protect import protect_silver
 from suizhi.lake import Lake
 from suizhi.ledger import read_ledger, record_silver
 from suizhi.quality import checks
+from suizhi.quality.suite import build_order, referenced
 
 KEEP_META = ["_source_system", "_batch_id", "_period", "_ingested_at", "_record_hash", "_source_file", "_source_line"]
 log = logging.getLogger(__name__)
@@ -139,7 +141,8 @@ def build_period(spark: SparkSession, lake: Lake, catalog: Catalog, dataset: str
     # Checkpointing cuts the lineage: later plans (the counts, the quarantine append, the
     # MERGE) start from materialised rows instead of re-analysing conform and classify.
     # The suite's rules are columns of the same pass; quarantine-rule failures join _problems.
-    conformed = checks.check(conform(raw, contract), catalog, dataset).localCheckpoint()
+    keys = checks.referenced_keys(spark, lake, catalog, dataset)
+    conformed = checks.check(conform(raw, contract), catalog, dataset, keys).localCheckpoint()
     rules = checks.judge(conformed, catalog, dataset, batches)
     classified = classify(conformed, current, contract).localCheckpoint()
     counts = {b: c | {"rules": rules[b]} for b, c in _count(classified, ids).items()}
@@ -171,9 +174,21 @@ def build_silver(spark: SparkSession, lake: Lake, catalog: Catalog, parallel: in
     pending: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
     for r in todo:
         pending[r.dataset][r.period].append((r.system, r.batch_id))
+    # A dataset whose suite references another waits for it: its rule then reads the
+    # referenced silver with this run's batches merged, however the threads are scheduled.
+    # Submitted in build order, every dataset a task waits for was taken up before it.
+    started: dict[str, Future] = {}
+
+    def build(dataset: str, first: list[Future]) -> dict[str, dict]:
+        for future in first:
+            future.result()
+        return _build_dataset(spark, lake, catalog, dataset, pending[dataset])
+
     with ThreadPoolExecutor(max_workers=parallel) as pool:
-        results = pool.map(lambda d: _build_dataset(spark, lake, catalog, d, pending[d]), sorted(pending))
-        counts = {b: c for result in results for b, c in result.items()}
+        for dataset in chain.from_iterable(build_order(catalog.suites, sorted(pending))):
+            first = [started[d] for d in sorted(referenced(catalog.suites, dataset)) if d in started]
+            started[dataset] = pool.submit(build, dataset, first)
+        counts = {b: c for d in started for b, c in started[d].result().items()}
     # Scores first: a run killed before the ledger is written redoes both, and scores are
     # added once per batch and rule, so none is lost or counted twice.
     checks.record(spark, lake, catalog, counts, {r.batch_id: (r.dataset, r.system, r.period) for r in todo})

@@ -170,3 +170,60 @@ def test_catalog_check_reports_the_gold_declarations_with_file_and_field(tmp_pat
         "conf/indicators/warning_traffic.yaml: field 'families.0.source': no contract schemas/traffic_flo.yaml",
         "conf/topics/typhoon.yaml: field 'sources.1.dataset': no contract schemas/rainfall_readings.yaml",
         "4 problem(s)"]
+
+
+REFERENCE = ("- {rule: district_has_tests, type: references, column: district_code, "
+             "references: {dataset: %s, column: %s}, dimension: 一致性, action: warn, description: 引用}\n")
+
+
+@pytest.mark.parametrize(("dataset", "column", "problem"), [
+    ("covid_tests", "district_code", "field 'expectations.12.references.dataset': rule 'district_has_tests' "
+                                     "references 'covid_tests', which has no contract schemas/covid_tests.yaml"),
+    ("covid_test", "district", "field 'expectations.12.references.column': rule 'district_has_tests' references "
+                               "column 'district', which schemas/covid_test.yaml does not declare"),
+    ("hotline_ticket", "district_code", "field 'expectations.12.references.dataset': rule 'district_has_tests' "
+                                        "references its own dataset; name another one"),
+])
+def test_a_references_rule_naming_an_unknown_dataset_or_column_is_named(tmp_path, dataset, column, problem):
+    def edit(home):
+        path = home / "expectations/hotline_ticket.yaml"
+        path.write_text(path.read_text() + REFERENCE % (dataset, column))
+    assert _broken(tmp_path, edit) == [f"expectations/hotline_ticket.yaml: {problem}"]
+
+
+def test_a_references_rule_without_its_target_is_refused():
+    from pydantic import ValidationError
+
+    from suizhi.quality.suite import Expectation
+    with pytest.raises(ValidationError, match="a 'references' expectation needs 'references: {dataset, column}'"):
+        Expectation(rule="r", type="references", column="c", dimension="一致性", action="warn", description="d")
+
+
+def test_referenced_datasets_are_built_first_and_a_cycle_is_refused(tmp_path):
+    from suizhi.quality.suite import build_order
+    suites = load_catalog(REPO).suites
+    waves = build_order(suites, ["muck_truck_trip", "hotline_ticket", "construction_site"])
+    assert waves == [["construction_site", "hotline_ticket"], ["muck_truck_trip"]]
+
+    def cycle(home):
+        for name, other in (("hotline_ticket", "covid_test"), ("covid_test", "hotline_ticket")):
+            path = home / f"expectations/{name}.yaml"
+            path.write_text(path.read_text() + REFERENCE % (other, "district_code"))
+    assert _broken(tmp_path, cycle) == [
+        "expectations/covid_test.yaml: references form a cycle among ['covid_test', 'hotline_ticket']"]
+
+
+def test_timeliness_follows_the_schedule_or_a_fixed_lag_and_no_other_rule_takes_either(tmp_path):
+    def edit(home):
+        path = home / "expectations/hotline_ticket.yaml"
+        text = path.read_text().replace("column: created_at, max_lag_days: 0,", "column: created_at,")
+        path.write_text(text.replace("column: satisfaction,", "column: satisfaction, per_schedule: true,"))
+    assert _broken(tmp_path, edit) == [
+        "expectations/hotline_ticket.yaml: field 'expectations.8': Value error, only a 'timeliness' expectation "
+        "takes 'max_lag_days' or 'per_schedule'",
+        "expectations/hotline_ticket.yaml: field 'expectations.9': Value error, only a 'timeliness' expectation "
+        "takes 'max_lag_days' or 'per_schedule'",
+        "expectations/hotline_ticket.yaml: field 'expectations.10': Value error, a 'timeliness' expectation needs "
+        "'max_lag_days' or 'per_schedule: true'"]
+    assert {e.per_schedule for s in load_catalog(REPO).suites.values() for e in s.expectations
+            if e.type == "timeliness"} == {True}

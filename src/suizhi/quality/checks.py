@@ -9,14 +9,15 @@ from pyspark.sql import functions as F
 from suizhi.catalog import Catalog
 from suizhi.delta_log import latest_version
 from suizhi.lake import Lake
+from suizhi.ledger import read_ledger
 from suizhi.quality import validate
 from suizhi.quality.gx_run import validate_run
 from suizhi.quality.quarantine import quarantine_rows
 from suizhi.quality.scorecard import write_scorecard
-from suizhi.quality.scores import record_scores, result_rows
+from suizhi.quality.scores import delivery_rows, record_scores, result_rows
 from suizhi.quality.suite import Suite
 
-__all__ = ["check", "judge", "publish", "quarantine_rows", "record", "validate_with_gx"]
+__all__ = ["check", "judge", "publish", "quarantine_rows", "record", "referenced_keys", "validate_with_gx"]
 
 
 def suite_of(catalog: Catalog, dataset: str) -> Suite:
@@ -24,8 +25,29 @@ def suite_of(catalog: Catalog, dataset: str) -> Suite:
     return catalog.suites.get(dataset) or Suite(version=1, dataset=dataset, expectations=[])
 
 
-def check(conformed: DataFrame, catalog: Catalog, dataset: str) -> DataFrame:
-    return validate.check(conformed, suite_of(catalog, dataset), catalog.contracts[dataset])
+def referenced_keys(spark: SparkSession, lake: Lake, catalog: Catalog, dataset: str) -> dict[str, DataFrame]:
+    """Per references rule of the dataset's suite, the values of the referenced silver column
+    (`_key`) as silver holds them now: none when the table does not exist yet.
+
+    Silver builds referenced datasets first (`suite.build_order`), so a run checks against
+    the referenced table with the same run's batches merged, whatever the thread order.
+    """
+    keys = {}
+    for e in suite_of(catalog, dataset).expectations:
+        if e.type != "references":
+            continue
+        path = lake.table(f"silver.{e.references.dataset}")
+        if latest_version(spark, path) is None:
+            keys[e.rule] = spark.createDataFrame([], "_key string")
+            continue
+        keys[e.rule] = (spark.read.format("delta").load(path)
+                        .select(F.col(e.references.column).cast("string").alias("_key")).where(F.col("_key").isNotNull()))
+    return keys
+
+
+def check(conformed: DataFrame, catalog: Catalog, dataset: str, keys: dict[str, DataFrame] | None = None) -> DataFrame:
+    schedules = {sid: s.schedule for sid, s in catalog.systems.items()}
+    return validate.check(conformed, suite_of(catalog, dataset), catalog.contracts[dataset], keys, schedules)
 
 
 def judge(checked: DataFrame, catalog: Catalog, dataset: str, batches: list[tuple[str, str]]) -> dict[str, dict]:
@@ -34,8 +56,12 @@ def judge(checked: DataFrame, catalog: Catalog, dataset: str, batches: list[tupl
 
 def record(spark: SparkSession, lake: Lake, catalog: Catalog, counts: dict[str, dict],
            places: dict[str, tuple[str, str, str]]) -> list[dict]:
-    """Write the rule results of the batches just counted, and recompute quality.scores."""
+    """Write the rule results of the batches just counted, with every system's delivery
+    (可访问性) of every period in the ledger, and recompute quality.scores."""
     rows = result_rows(catalog, counts, places)
+    if rows:
+        landed = {(r.system, r.period) for r in read_ledger(spark, lake).select("system", "period").collect()}
+        rows += delivery_rows(catalog, landed)
     record_scores(spark, lake, rows)
     return rows
 

@@ -73,7 +73,8 @@ def replay(spark: SparkSession, lake: Lake, catalog: Catalog, dataset: str, corr
                                                            " _source_file string, _source_line long, _replay_of string")
     raw = (spark.createDataFrame(rows, schema).withColumn("_ingested_at", F.current_timestamp())
            .withColumn("_record_hash", record_hash(names)))
-    checked = checks.check(conform(raw, contract), catalog, dataset).localCheckpoint()
+    keys = checks.referenced_keys(spark, lake, catalog, dataset)
+    checked = checks.check(conform(raw, contract), catalog, dataset, keys).localCheckpoint()
     path = lake.table(f"silver.{dataset}")
     current = spark.read.format("delta").load(path) if latest_version(spark, path) is not None else None
     classified = classify(checked, current, contract).localCheckpoint()

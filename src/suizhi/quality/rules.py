@@ -73,8 +73,38 @@ def _period_start(period: Column) -> Column:
     return F.to_timestamp(F.concat(period, F.lit("-01")), "yyyy-MM-dd")
 
 
-def passes(e: Expectation) -> Column:
-    """True when a row passes `e`; a missing value passes every type but not_null."""
+def schedule_start(period_start: Column, schedule: Column) -> Column:
+    """One interval of a system's schedule before the start of its batch period."""
+    return (F.when(schedule == "@daily", period_start - F.make_interval(days=F.lit(1)))
+            .when(schedule == "@weekly", period_start - F.make_interval(days=F.lit(7)))
+            .when(schedule == "@monthly", F.add_months(period_start, -1).cast("timestamp")))
+
+
+def timely(e: Expectation, schedules: dict[str, str] | None) -> Column:
+    """The record's own time is at most max_lag_days before its batch period and, with
+    per_schedule, one interval of its system's schedule more: the lag from the batch's
+    interval end to the event time is at most the batch's span plus what the system's
+    schedule allows (a daily system delivers yesterday's records today, a monthly one
+    last month's)."""
+    start = _period_start(F.col("_period"))
+    if e.per_schedule:
+        if schedules is None:
+            raise ValueError(f"rule '{e.rule}' is per_schedule: it needs the systems' schedules")
+        of = F.create_map(*[F.lit(x) for x in chain.from_iterable(sorted(schedules.items()))])
+        start = schedule_start(start, of[F.col("_source_system")])
+    return F.col(e.column) >= start - F.make_interval(days=F.lit(e.max_lag_days or 0))
+
+
+def found(e: Expectation) -> str:
+    """The column `validate.check` joins in for a references rule: true when the value was found."""
+    return f"_found_{e.rule}"
+
+
+def passes(e: Expectation, schedules: dict[str, str] | None = None) -> Column:
+    """True when a row passes `e`; a missing value passes every type but not_null.
+
+    `schedules` (system -> '@daily' …) serves per_schedule timeliness rules.
+    """
     col = F.col(e.column)
     other = F.col(e.other) if e.other else None
     if e.type == "not_null":
@@ -89,11 +119,10 @@ def passes(e: Expectation) -> Column:
         "landline": lambda: col.rlike(LANDLINE),
         "guangzhou_division": lambda: col.isin(*GUANGZHOU_CODES),
         "in_guangzhou": lambda: in_guangzhou_ok(col, other),
-        # A record belongs to the batch of its own period; max_lag_days of grace before it.
-        "timeliness": lambda: col >= _period_start(F.col("_period")) - F.make_interval(
-            days=F.lit(e.max_lag_days)),
+        "timeliness": lambda: timely(e, schedules),
         "not_before": lambda: col >= other,
         "address_in_district": lambda: address_in_district_ok(col, other),
+        "references": lambda: F.col(found(e)),
     }
     missing = col.isNull() | (other.isNull() if other is not None else F.lit(False))
     return missing | F.coalesce(checks[e.type](), F.lit(False))

@@ -23,6 +23,8 @@ from suizhi.lake import Lake
 from suizhi.quality.suite import CONTRACT_RULE
 
 log = logging.getLogger(__name__)
+# The 可访问性 rule of every system: its batch of each period the pipeline ran was landed.
+DELIVERY_RULE = "source_delivered"
 RESULTS = T.StructType([T.StructField(n, T.StringType()) for n in
                         ("batch_id", "dataset", "system", "department", "period", "rule", "type", "dimension",
                          "action")]
@@ -98,8 +100,28 @@ def result_rows(catalog: Catalog, batches: dict[str, dict], places: dict[str, tu
     return out
 
 
+def delivery_rows(catalog: Catalog, landed: set[tuple[str, str]]) -> list[dict]:
+    """可访问性 per system and period: was the source reachable and its batch landed?
+
+    `landed` holds the (system, period) pairs of ledger.batches. Every period some system
+    has landed is a period the pipeline ran, so every catalog system owes a batch for it:
+    one row per system and period, failed when its batch is missing (a source that could
+    not be reached, or a file drop rejected and not yet corrected). Its batch id is the one
+    the batch has or will have, `<system>/<period>`.
+    """
+    periods = sorted({p for _, p in landed})
+    return [{"batch_id": f"{sid}/{p}", "dataset": s.dataset, "system": sid, "department": s.department,
+             "period": p, "rule": DELIVERY_RULE, "type": "delivery", "dimension": "可访问性", "action": "warn",
+             "evaluated": 1, "failed": 0 if (sid, p) in landed else 1}
+            for sid, s in sorted(catalog.systems.items()) for p in periods]
+
+
 def record_scores(spark: SparkSession, lake: Lake, rows: list[dict]) -> None:
-    """Add batches' rule results (once per batch and rule) and recompute quality.scores from them."""
+    """Add batches' rule results (once per batch and rule) and recompute quality.scores from them.
+
+    A delivery row is the one result that changes: a batch missing in one run may land in
+    a later one, so it is updated when its outcome differs.
+    """
     if not rows:
         return
     path = lake.table("quality.results")
@@ -107,6 +129,7 @@ def record_scores(spark: SparkSession, lake: Lake, rows: list[dict]) -> None:
              .property("comment", "quality.results: rows evaluated and failed per rule and batch").execute())
     updates = spark.createDataFrame(rows, RESULTS)
     (table.alias("r").merge(updates.alias("u"), "r.batch_id = u.batch_id AND r.rule = u.rule")
+     .whenMatchedUpdateAll(condition=f"u.rule = '{DELIVERY_RULE}' AND r.failed <> u.failed")
      .whenNotMatchedInsertAll().execute())
     scores = (spark.read.format("delta").load(path)
               .groupBy("department", "system", "dataset", "period", "dimension")

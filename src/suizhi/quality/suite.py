@@ -19,7 +19,8 @@ DIMENSIONS = ("规范性", "完整性", "准确性", "一致性", "时效性", "
 Dimension = Literal["规范性", "完整性", "准确性", "一致性", "时效性", "可访问性"]
 Action = Literal["warn", "quarantine", "fail"]
 RuleType = Literal["not_null", "in_set", "between", "citizen_id", "credit_code", "mobile", "landline",
-                   "guangzhou_division", "in_guangzhou", "timeliness", "not_before", "address_in_district"]
+                   "guangzhou_division", "in_guangzhou", "timeliness", "not_before", "address_in_district",
+                   "references"]
 # Rule types that read a second column, and the parameter that names it.
 PAIRED = {"in_guangzhou": "lat column", "not_before": "earlier column", "address_in_district": "district column"}
 # The contract itself (conform.py) is the first rule of every suite: type and required values.
@@ -28,6 +29,13 @@ CONTRACT_RULE = "contract"
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Reference(Strict):
+    """The record a column names in another dataset: `column` of `silver.<dataset>`."""
+
+    dataset: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    column: str
 
 
 class Expectation(Strict):
@@ -39,6 +47,8 @@ class Expectation(Strict):
     min: float | None = None
     max: float | None = None
     max_lag_days: int | None = Field(None, ge=0, description="timeliness: days allowed before the batch period")
+    per_schedule: bool = Field(False, description="timeliness: allow one interval of the system's schedule as well")
+    references: Reference | None = Field(None, description="references: the dataset and column that must hold the value")
     dimension: Dimension
     action: Action
     description: str
@@ -53,8 +63,12 @@ class Expectation(Strict):
             raise ValueError("an 'in_set' expectation needs 'values'")
         if self.type == "between" and self.min is None and self.max is None:
             raise ValueError("a 'between' expectation needs 'min' or 'max'")
-        if self.type == "timeliness" and self.max_lag_days is None:
-            raise ValueError("a 'timeliness' expectation needs 'max_lag_days'")
+        if self.type == "timeliness" and self.max_lag_days is None and not self.per_schedule:
+            raise ValueError("a 'timeliness' expectation needs 'max_lag_days' or 'per_schedule: true'")
+        if self.type != "timeliness" and (self.per_schedule or self.max_lag_days is not None):
+            raise ValueError("only a 'timeliness' expectation takes 'max_lag_days' or 'per_schedule'")
+        if (self.type == "references") != (self.references is not None):
+            raise ValueError("a 'references' expectation needs 'references: {dataset, column}', and only it takes one")
         return self
 
     @property
@@ -90,6 +104,43 @@ def _check_columns(path: Path, suite: Suite, contract: Contract) -> list[str]:
     return problems
 
 
+def _check_references(path: Path, suite: Suite, contracts: dict[str, Contract]) -> list[str]:
+    problems = []
+    for i, e in enumerate(suite.expectations):
+        ref, where = e.references, f"{path}: field 'expectations.{i}.references"
+        if ref is None:
+            continue
+        if ref.dataset == suite.dataset:
+            problems.append(f"{where}.dataset': rule '{e.rule}' references its own dataset; name another one")
+        elif ref.dataset not in contracts:
+            problems.append(f"{where}.dataset': rule '{e.rule}' references '{ref.dataset}', which has no "
+                            f"contract schemas/{ref.dataset}.yaml")
+        elif ref.column not in {c.name for c in contracts[ref.dataset].columns}:
+            problems.append(f"{where}.column': rule '{e.rule}' references column '{ref.column}', which "
+                            f"schemas/{ref.dataset}.yaml does not declare")
+    return problems
+
+
+def referenced(suites: dict[str, Suite], dataset: str) -> set[str]:
+    """The datasets whose silver tables the suite of `dataset` reads."""
+    suite = suites.get(dataset)
+    return {e.references.dataset for e in suite.expectations if e.references} if suite else set()
+
+
+def build_order(suites: dict[str, Suite], datasets: list[str]) -> list[list[str]]:
+    """`datasets` in waves, each after every dataset it references: a reference is checked
+    against silver once the run's batches of the referenced dataset are merged, whatever
+    order threads would otherwise take. Raises ConfigError on a cycle of references."""
+    left, waves = sorted(datasets), []
+    while left:
+        wave = [d for d in left if not referenced(suites, d) & (set(left) - {d})]
+        if not wave:
+            raise ConfigError([f"expectations/{d}.yaml: references form a cycle among {left}" for d in left[:1]])
+        waves.append(wave)
+        left = [d for d in left if d not in wave]
+    return waves
+
+
 def collect_suites(root: Path, contracts: dict[str, Contract]) -> tuple[dict[str, Suite], list[str]]:
     """Every suite under root/expectations, and every problem naming its file and field."""
     suites: dict[str, Suite] = {}
@@ -113,7 +164,12 @@ def collect_suites(root: Path, contracts: dict[str, Contract]) -> tuple[dict[str
             problems.append(f"{path}: field 'dataset': '{suite.dataset}' must match the file name '{dataset}'")
             continue
         problems.extend(_check_columns(path, suite, contracts[dataset]))
+        problems.extend(_check_references(path, suite, contracts))
         suites[dataset] = suite
+    try:
+        build_order(suites, list(suites))
+    except ConfigError as exc:
+        problems.extend(exc.problems)
     for path in sorted(folder.glob("*.yaml")):
         if path.stem not in contracts:
             problems.append(f"{path}: no contract schemas/{path.stem}.yaml for this suite")

@@ -13,7 +13,7 @@ from pyspark.sql import functions as F
 from suizhi.catalog.models import Contract
 from suizhi.errors import QualityError
 from suizhi.masking import mask_column
-from suizhi.quality.rules import passes
+from suizhi.quality.rules import found, passes
 from suizhi.quality.suite import CONTRACT_RULE, Expectation, Suite
 
 FAILURE = "struct<rule:string,dimension:string,field:string,value:string>"
@@ -45,14 +45,40 @@ def _contract_failures() -> Column:
         F.substring_index(p, ":", 1).alias("field"), p.alias("value")))
 
 
-def check(conformed: DataFrame, suite: Suite, contract: Contract) -> DataFrame:
+def join_references(conformed: DataFrame, suite: Suite, keys: dict[str, DataFrame]) -> DataFrame:
+    """Mark, per references rule, the rows whose value is among the referenced keys (`_found_<rule>`).
+
+    A left join against the distinct values keeps every row once; a row without a match is
+    the left-anti join's answer, the dangling reference. `keys[rule]` holds the referenced
+    values in one column, `_key`. The distinct values of a code list or a registry are
+    small, and adaptive execution broadcasts them; a large table is joined by shuffle.
+    """
+    for e in suite.expectations:
+        if e.type != "references":
+            continue
+        if e.rule not in keys:
+            raise QualityError(f"{suite.dataset}: rule '{e.rule}' needs the keys of "
+                               f"silver.{e.references.dataset}.{e.references.column} to run")
+        probe = (keys[e.rule].select(F.col("_key").cast("string").alias("_probe")).distinct()
+                 .withColumn(found(e), F.lit(True)))
+        conformed = (conformed.join(probe, F.col(e.column).cast("string") == F.col("_probe"), "left")
+                     .drop("_probe"))
+    return conformed
+
+
+def check(conformed: DataFrame, suite: Suite, contract: Contract, keys: dict[str, DataFrame] | None = None,
+          schedules: dict[str, str] | None = None) -> DataFrame:
     """Add `_ok_<rule>` per expectation and `_failures`; a quarantine rule's failures join `_problems`.
 
     Rules judge only rows that conform to the contract: a row the contract already
-    quarantines is counted once, under the contract rule.
+    quarantines is counted once, under the contract rule. `keys` holds the referenced
+    values of each references rule (see `checks.referenced_keys`), `schedules` each
+    system's schedule for timeliness rules that follow it.
     """
     conforming = F.size("_problems") == 0
-    df = conformed.select("*", *[F.when(conforming, passes(e)).alias(flag(e)) for e in suite.expectations])
+    joined = join_references(conformed, suite, keys or {})
+    df = joined.select(*conformed.columns, *[F.when(conforming, passes(e, schedules)).alias(flag(e))
+                                             for e in suite.expectations])
     failed = [F.when(~F.col(flag(e)), _failure(e, contract)) for e in suite.expectations]
     rule_failures = F.filter(F.array(*failed), lambda f: f.isNotNull()) if failed else F.array().cast(f"array<{FAILURE}>")
     quarantining = [F.when(~F.col(flag(e)), F.lit(f"{e.rule}: {e.column} fails {e.type}"))

@@ -11,8 +11,10 @@ from suizhi.catalog import Catalog
 from suizhi.catalog.models import System
 from suizhi.simulate import operations
 from suizhi.simulate.crossings import crossings_for, pick_row
+from suizhi.simulate.lateness import is_late
 from suizhi.simulate.plan import plan_year
 from suizhi.simulate.records import draw
+from suizhi.simulate.references import Registry, refer, registry
 from suizhi.simulate.serve_api import store_path
 from suizhi.simulate.serve_db import load_month
 from suizhi.simulate.serve_files import write_drop
@@ -50,9 +52,19 @@ def _simulate_operations(system: System, columns: list[str], year: int, root: Pa
     return {"dataset": system.dataset, "department": system.department, "months": months}
 
 
+def registries(catalog: Catalog, dataset: str, year: int, scale: float, seed: int) -> list[Registry]:
+    """One registry per references rule of the dataset's suite."""
+    suite = catalog.suites.get(dataset)
+    return [registry(catalog, e, year, scale, seed, _system_seed)
+            for e in (suite.expectations if suite else []) if e.type == "references"]
+
+
 def simulate_system(catalog: Catalog, system: System, year: int, scale: float, seed: int, root: Path,
-                    ops: operations.OperationsYear | None = None) -> dict:
-    """Write one system's twelve drops; returns its ground truth per month and its crossings."""
+                    ops: operations.OperationsYear | None = None, refs: list[Registry] | None = None) -> dict:
+    """Write one system's twelve drops; returns its ground truth per month and its crossings.
+
+    `refs`: the registries of the dataset's references rules (computed when not given).
+    """
     contract = catalog.contracts[system.dataset]
     columns = [c.name for c in contract.columns]
     if system.dataset == operations.DATASET:
@@ -67,25 +79,41 @@ def simulate_system(catalog: Catalog, system: System, year: int, scale: float, s
         return draw(seed, year, system.id, contract, row)[1]["defect"] is None
 
     injected = {id(pick_row(plans, c["month"], clean)): c for c in crossings}
+    refs = registries(catalog, system.dataset, year, scale, seed) if refs is None else refs
+    suite = catalog.suites.get(system.dataset)
+    timely = [e for e in (suite.expectations if suite else []) if e.type == "timeliness" and e.per_schedule]
     for plan in plans:
         period = f"{year}-{plan.month:02d}"
         truth = plan.truth()
         defects: Counter = Counter()
-        records, planted = [], 0
+        warned: Counter = Counter()
+        records, planted, rejected = [], 0, 0
         for row in plan.rows:
             record, counters = draw(seed, year, system.id, contract, row)
             planted += counters["identifiers_in_text"]
-            if counters["defect"]:
-                # A defective record is quarantined in whatever role the plan gave it.
+            quarantined = counters["defect"] is not None
+            if quarantined:
                 defects[counters["defect"]] += 1
+            for reg in refs:
+                if refer(seed, system.id, row, record, counters, reg):
+                    (defects if reg.rule.action == "quarantine" else warned)[reg.rule.type] += 1
+                    quarantined |= reg.rule.action == "quarantine"
+            if quarantined:
+                # A defective record is quarantined in whatever role the plan gave it.
+                rejected += 1
                 truth["duplicates" if row.duplicate else "superseded" if row.version else "inserted"] -= 1
             if id(row) in injected:
                 record.update(injected[id(row)]["fields"])
+            if not row.invalid:     # a broken row is judged by the contract alone
+                warned.update(e.type for e in timely if is_late(record, e, period, system.schedule))
             records.append(record)
         publish(root, system, period, columns, records)
-        truth["quarantined"] += sum(defects.values())
+        truth["quarantined"] += rejected
         months[period] = truth | {"quarantined_by": {"contract": plan.invalid, **dict(sorted(defects.items()))},
                                   "identifiers_in_text": planted}
+        warns = [r.rule for r in refs if r.rule.action != "quarantine"] + timely
+        if warns:
+            months[period]["warned_by"] = {e.type: warned[e.type] for e in warns}
     truth = {"dataset": system.dataset, "department": system.department, "months": months}
     if crossings:
         truth["crossings"] = [{"name": c["name"], "period": f"{year}-{c['month']:02d}", "fields": c["fields"],
@@ -100,7 +128,8 @@ def simulate(catalog: Catalog, year: int, scale: float, seed: int, root: Path,
     The operator's own system follows its calendar (ops, 2021's by default), whatever the scale.
     """
     root = Path(root)
-    systems = {sid: simulate_system(catalog, s, year, scale, seed, root, ops)
+    refs = {d: registries(catalog, d, year, scale, seed) for d in catalog.contracts}
+    systems = {sid: simulate_system(catalog, s, year, scale, seed, root, ops, refs[s.dataset])
                for sid, s in sorted(catalog.systems.items())}
     totals: Counter = Counter()
     for truth in systems.values():
