@@ -3,6 +3,8 @@ from __future__ import annotations
 
 FIELDS = {"rows_read": "rows", "rows_landed": "rows", "inserted": "inserted", "duplicates": "duplicates",
           "superseded": "superseded", "quarantined": "quarantined"}
+# A streamed system's month: what the devices delivered, and what the stream dropped or kept apart.
+STREAMED = {"rows_read": "received", "ingest_duplicates": "ingest_duplicates", "ingest_rejected": "ingest_rejected"}
 
 
 def against_manifest(ledger_rows: list[dict], manifest: dict, periods: set[str] | None = None) -> list[str]:
@@ -16,9 +18,11 @@ def against_manifest(ledger_rows: list[dict], manifest: dict, periods: set[str] 
         if truth is None:
             problems.append(f"{row['system']} {row['period']}: in the ledger but not in the manifest")
             continue
-        for field, name in FIELDS.items():
-            if row[field] != truth[name]:
-                problems.append(f"{row['system']} {row['period']}: {field} = {row[field]}, manifest says {truth[name]}")
+        fields = {**FIELDS, **STREAMED} if "received" in truth else FIELDS
+        for field, name in fields.items():
+            if row.get(field) != truth[name]:
+                problems.append(f"{row['system']} {row['period']}: {field} = {row.get(field)}, "
+                                f"manifest says {truth[name]}")
     for system, truth in manifest["systems"].items():
         for period in truth["months"]:
             if (periods is None or period in periods) and (system, period) not in seen:
