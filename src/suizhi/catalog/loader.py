@@ -110,14 +110,11 @@ def _cross_check(root: Path, c: Catalog) -> list[str]:
         if s.connector.kind == "iot_stream" and s.dataset in c.contracts:
             contract = c.contracts[s.dataset]
             names = {col.name: col for col in contract.columns}
-            for field in ("device_column", "time_column"):
+            for field in ("device_column", "time_column"):  # a reading without either is rejected at ingest
                 name = getattr(s.connector, field)
                 if name not in names:
                     problems.append(f"{path}: field 'connector.{field}': '{name}' is not a column of "
                                     f"schemas/{s.dataset}.yaml")
-                elif not names[name].required:
-                    problems.append(f"{path}: field 'connector.{field}': column '{name}' must be required "
-                                    f"in schemas/{s.dataset}.yaml")
             if s.connector.time_column in names and names[s.connector.time_column].type != "timestamp":
                 problems.append(f"{path}: field 'connector.time_column': column '{s.connector.time_column}' "
                                 "must be of type timestamp")
