@@ -4,6 +4,7 @@ truth (re-sent readings dropped, late ones kept apart, a broken line rejected by
 the silent devices named, and a rerun or a replayed micro-batch landing nothing twice."""
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -97,6 +98,9 @@ def test_the_silent_devices_of_each_month_are_named(spark, here):
     truth = manifest["systems"][IOT_SYSTEM]["months"]
     assert activity == {p: truth[p]["devices"] for p in ("2021-01", "2021-02")}
     assert activity["2021-02"] == {"registered": 12, "reported": 11, "silent": ["GP000012"]}
+    landings = [json.loads(r.details) for r in _table(spark, lake, "audit.runs").collect()
+                if r.action == "land" and "devices" in json.loads(r.details)]
+    assert sorted(d["devices"][IOT_SYSTEM]["silent"][0] for d in landings) == ["GP000002", "GP000012"]
 
 
 def _versions() -> dict[str, int]:

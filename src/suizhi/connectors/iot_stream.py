@@ -143,7 +143,8 @@ def _micro_batch(spark: SparkSession, lake: Lake, catalog: Catalog, batch: Batch
     grade_bronze(spark, path, contract, landed.schema, system.id)
     _append(landed, path, system.id, k, {**meta, "rows_read": counts["read"]})
     rejected = rows.filter(F.col("_reason").isNotNull()).select(
-        F.lit(system.id).alias("system"), F.lit(batch.period).alias("period"), F.lit(k).cast("long").alias("stream_batch"),
+        F.lit(system.id).alias("system"), F.lit(batch.period).alias("period"),
+        F.lit(k).cast("long").alias("stream_batch"),
         F.col("_reason").alias("reason"), F.col(dev).alias("device"), F.col(when).alias("reading_time"),
         SOURCE_FILE, SOURCE_LINE,
         F.coalesce(F.col(CORRUPT), F.to_json(F.struct(*names))).alias("record"),

@@ -114,7 +114,8 @@ def plan_readings(rng: random.Random, devices: list[dict], year: int, total: int
             if i < late:
                 device = rng.choice(sorted(before))
                 beyond = i < late // 2
-                lo, hi = ((_month_start(year, month - 1), watermark) if beyond else (watermark + timedelta(seconds=1), start))
+                lo, hi = ((_month_start(year, month - 1), watermark) if beyond
+                          else (watermark + timedelta(seconds=1), start))
                 at = _time(rng, lo, hi, device, taken)
                 if at is None:
                     continue
