@@ -130,7 +130,9 @@ def plan_counts(catalog: Catalog, year: int, scale: float, seed: int,
                 ops: operations.OperationsYear | None = None) -> dict[str, dict]:
     """Per system and month, the counts `simulate` would write (rows, inserted, duplicates,
     superseded, quarantined), planned without drawing a record: a year's ledger at full
-    scale in a second, for tallies that only sum counts."""
+    scale in a second, for tallies that only sum counts. IoT systems (iot_stream) draw
+    theirs without writing them, since what lands depends on each reading's defect; their
+    rows are the readings landed, not those received."""
     out = {}
     for sid, system in sorted(catalog.systems.items()):
         if system.dataset == operations.DATASET:
