@@ -34,12 +34,15 @@ def city(tmp_path_factory):
         mp.setenv("SUIZHI_HOME", str(home))
         sources = Path(current_settings().sources_root)
         manifest = simulate(current_catalog(), 2021, 0.1, 4, sources)
-        # A gateway garbles one line of a February file: the stream must reject it, by file and line.
+        # A gateway garbles a line of a February file, and a device on new firmware adds a field
+        # the contract refuses: the stream must reject both, by file and line.
         broken = sorted((sources / GATEWAY / IOT_SYSTEM / "2021-02").rglob("*.jsonl"))[0]
         text = broken.read_text(encoding="utf-8")
-        broken.write_text(text + '{"sensor_id": "GP000003", "observed_at\n', encoding="utf-8")
+        drifted = json.loads(text.splitlines()[0]) | {"firmware": "v2.1"}
+        broken.write_text(text + '{"sensor_id": "GP000003", "observed_at\n' + json.dumps(drifted) + "\n",
+                          encoding="utf-8")
         month = manifest["systems"][IOT_SYSTEM]["months"]["2021-02"]
-        month.update(received=month["received"] + 1, ingest_rejected=month["ingest_rejected"] + 1)
+        month.update(received=month["received"] + 2, ingest_rejected=month["ingest_rejected"] + 2)
         run_months(2021, [1, 2])
         yield home, manifest | {"broken": (broken.name, len(text.splitlines()) + 1)}
 
@@ -69,7 +72,7 @@ def test_the_ledger_equals_the_ground_truth_with_the_streams_own_figures(spark, 
                          r["inserted"], r["duplicates"], r["superseded"], r["quarantined"])
            for r in rows if r["system"] == IOT_SYSTEM}
     # read = landed + re-sent + kept apart; landed = inserted + quarantined
-    assert iot == {"2021-01": (57, 56, 1, 0, 54, 0, 0, 2), "2021-02": (52, 48, 2, 2, 48, 0, 0, 0)}
+    assert iot == {"2021-01": (57, 56, 1, 0, 54, 0, 0, 2), "2021-02": (53, 48, 2, 3, 48, 0, 0, 0)}
     others = [r for r in rows if r["system"] != IOT_SYSTEM]
     assert others and all(r["ingest_duplicates"] is None and r["ingest_rejected"] is None for r in others)
     assert _table(spark, lake, f"bronze.{IOT_SYSTEM}").count() == 56 + 48
@@ -83,9 +86,13 @@ def test_late_and_broken_readings_are_kept_apart_with_their_reason(spark, here):
                         "(newest reading 2021-01-31 16:52:39 less 2 days)")
     assert (late.period, late.device, late.reading_time, late._source_file, late._source_line) == (
         "2021-02", "GP000008", "2021-01-14 05:42:27", "cgj_gas_pipeline_iot_20210205_0.jsonl", 1)
-    broken = rejected.pop("malformed JSON line")
-    assert (broken.period, broken._source_file, broken._source_line) == ("2021-02", *manifest["broken"])
-    assert broken.record == '{"sensor_id": "GP000003", "observed_at' and rejected == {}
+    name, line = manifest["broken"]
+    broken = rejected.pop("malformed JSON line: not a JSON object")
+    assert (broken.period, broken._source_file, broken._source_line) == ("2021-02", name, line)
+    assert broken.record == '{"sensor_id": "GP000003", "observed_at'
+    drifted = rejected.pop("unexpected columns: firmware (schemas/gas_pressure_reading.yaml new_columns: refuse)")
+    assert (drifted._source_file, drifted._source_line, json.loads(drifted.record)["firmware"]) == (name, line + 1, "v2.1")
+    assert rejected == {}
     batches = sorted((r.period, r.stream_batch, r.files, r.watermark)
                      for r in _table(spark, lake, STREAM_BATCHES).collect())
     assert batches == [("2021-01", 0, 33, None), ("2021-02", 1, 37, "2021-01-29 16:52:39")]
@@ -126,6 +133,6 @@ def test_a_micro_batch_replayed_after_a_crash_lands_nothing_twice(spark, here):
     versions = _versions()
     batch = Batch(**extract_system(IOT_SYSTEM, "2021-02"))
     row = land_stream(spark, lake, current_catalog(), batch)
-    assert (row["rows_read"], row["rows_landed"], row["ingest_duplicates"], row["ingest_rejected"]) == (52, 48, 2, 2)
+    assert (row["rows_read"], row["rows_landed"], row["ingest_duplicates"], row["ingest_rejected"]) == (53, 48, 2, 3)
     assert _versions() == versions
     assert (Path(lake.checkpoint(IOT_SYSTEM)) / "commits" / "1").exists()

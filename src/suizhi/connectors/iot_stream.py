@@ -6,7 +6,9 @@ under lake/_checkpoints/<system> remembers the files taken and the micro-batches
 and hands each micro-batch to `_micro_batch`, which:
 
 - keeps apart, in `bronze._rejected_readings` with the reason, the readings it cannot
-  place: a line that is not JSON, no device, no reading time, or a reading time before
+  place: a line that is not a JSON object, one whose columns differ from the contract
+  (missing, or added when its drift policy refuses them; added ones are kept in _extra
+  when it allows them), no device, no reading time, or a reading time before
   the watermark (the newest reading time of earlier micro-batches less the connector's
   `watermark`, as Spark's own watermark is computed);
 - drops re-sent readings: a device and reading time seen earlier in the micro-batch, or
@@ -43,7 +45,7 @@ from suizhi.lake import Lake
 
 log = logging.getLogger(__name__)
 READINGS, REGISTRY = "readings", "devices.csv"
-CORRUPT, AT = "_corrupt_record", "_reading_at"
+RAW, KEYS, MISSING, ADDED, AT = "_raw", "_keys", "_missing", "_added", "_reading_at"
 TS = "%Y-%m-%d %H:%M:%S"
 REJECTED, STREAM_BATCHES, ACTIVITY = "bronze._rejected_readings", "ledger.stream_batches", "ledger.device_activity"
 BATCH_SCHEMA = T.StructType([
@@ -110,12 +112,18 @@ def _micro_batch(spark: SparkSession, lake: Lake, catalog: Catalog, batch: Batch
     watermark = ((datetime.strptime(newest, TS) - timedelta(seconds=cfg.watermark_seconds)).strftime(TS)
                  if newest else None)
     line = Window.partitionBy(SOURCE_FILE).orderBy("_order")
-    rows = (df.withColumn("_order", F.monotonically_increasing_id())
-            .withColumn(SOURCE_LINE, F.row_number().over(line).cast("long"))
-            .withColumn(AT, F.to_timestamp(F.col(when))).drop("_order").persist())
+    numbered = (df.withColumn("_order", F.monotonically_increasing_id())
+                .withColumn(SOURCE_LINE, F.row_number().over(line).cast("long")).drop("_order")
+                .filter(F.trim(F.col(RAW)) != ""))
+    rows = _parse(numbered, contract).withColumn(AT, F.to_timestamp(F.col(when))).persist()
     files = [r[0] for r in rows.select(SOURCE_FILE).distinct().collect()]
     late = F.lit(False) if watermark is None else F.col(AT) < F.to_timestamp(F.lit(watermark))
-    reason = (F.when(F.col(CORRUPT).isNotNull(), "malformed JSON line")
+    reason = (F.when(F.col(KEYS).isNull(), "malformed JSON line: not a JSON object")
+              .when(F.size(F.col(MISSING)) > 0, F.concat(F.lit("columns missing: "), F.array_join(F.col(MISSING), ", "),
+                                                          F.lit(f" (schemas/{contract.dataset}.yaml)")))
+              .when((F.size(F.col(ADDED)) > 0) & F.lit(contract.new_columns == "refuse"),
+                    F.concat(F.lit("unexpected columns: "), F.array_join(F.col(ADDED), ", "),
+                             F.lit(f" (schemas/{contract.dataset}.yaml new_columns: refuse)")))
               .when(F.col(dev).isNull(), f"no {dev}")
               .when(F.col(AT).isNull(), f"{when} is missing or not a time")
               .when(late, f"late beyond watermark: {when} before {watermark} "
@@ -133,8 +141,7 @@ def _micro_batch(spark: SparkSession, lake: Lake, catalog: Catalog, batch: Batch
         if watermark is not None:
             seen = seen.filter(F.col("_t") >= F.to_timestamp(F.lit(watermark)))
         kept = kept.join(seen, (kept[dev] == seen["_d"]) & (kept[AT] == seen["_t"]), "left_anti")
-    landed = with_ingest_metadata(kept.select(*names, SOURCE_FILE, SOURCE_LINE,
-                                              F.lit(None).cast("string").alias(EXTRA)), batch, names).persist()
+    landed = with_ingest_metadata(kept.select(*names, SOURCE_FILE, SOURCE_LINE, EXTRA), batch, names).persist()
     counts = rows.agg(F.count(F.lit(1)).alias("read"), F.count("_reason").alias("rejected"),
                       F.date_format(F.max(AT), "yyyy-MM-dd HH:mm:ss").alias("newest"),
                       F.sort_array(F.collect_set(dev)).alias("devices")).first()
@@ -147,7 +154,7 @@ def _micro_batch(spark: SparkSession, lake: Lake, catalog: Catalog, batch: Batch
         F.lit(k).cast("long").alias("stream_batch"),
         F.col("_reason").alias("reason"), F.col(dev).alias("device"), F.col(when).alias("reading_time"),
         SOURCE_FILE, SOURCE_LINE,
-        F.coalesce(F.col(CORRUPT), F.to_json(F.struct(*names))).alias("record"),
+        F.col(RAW).alias("record"),
         F.current_timestamp().alias("rejected_at"))
     if counts["rejected"]:
         _append(rejected, lake.table(REJECTED), system.id, k, meta)
@@ -162,15 +169,28 @@ def _micro_batch(spark: SparkSession, lake: Lake, catalog: Catalog, batch: Batch
     landed.unpersist()
 
 
+def _parse(lines: DataFrame, contract: Contract) -> DataFrame:
+    """Each line's contract columns as raw text, the keys it lacks or adds, and the added ones
+    as JSON in _extra when the contract's drift policy keeps them."""
+    names = [c.name for c in contract.columns]
+    declared = F.array(*[F.lit(n) for n in names])
+    schema = T.StructType([T.StructField(n, T.StringType()) for n in names])
+    added = F.array_except(F.col(KEYS), declared)
+    everything = F.from_json(F.col(RAW), T.MapType(T.StringType(), T.StringType()))
+    extra = F.when(F.size(added) > 0, F.to_json(F.map_filter(everything, lambda k, v: F.array_contains(added, k))))
+    return (lines.withColumn(KEYS, F.json_object_keys(F.col(RAW)))
+            .withColumn("_parsed", F.from_json(F.col(RAW), schema))
+            .select(RAW, SOURCE_FILE, SOURCE_LINE, KEYS, *[F.col(f"_parsed.{n}").alias(n) for n in names],
+                    F.array_except(declared, F.col(KEYS)).alias(MISSING), added.alias(ADDED),
+                    (extra if contract.new_columns == "add" else F.lit(None)).cast("string").alias(EXTRA)))
+
+
 def _stream(spark: SparkSession, lake: Lake, catalog: Catalog, batch: Batch) -> None:
     system = catalog.systems[batch.system]
-    names = [c.name for c in catalog.contracts[system.dataset].columns]
-    schema = T.StructType([T.StructField(n, T.StringType()) for n in names] + [T.StructField(CORRUPT, T.StringType())])
     landing = batch.source["landing"]
     Path(landing).mkdir(parents=True, exist_ok=True)
-    readings = (spark.readStream.schema(schema).option("mode", "PERMISSIVE")
-                .option("columnNameOfCorruptRecord", CORRUPT).json(f"{landing}/*/*.jsonl")
-                .select("*", F.col("_metadata.file_name").alias(SOURCE_FILE)))
+    readings = (spark.readStream.text(f"{landing}/*/*.jsonl")
+                .select(F.col("value").alias(RAW), F.col("_metadata.file_name").alias(SOURCE_FILE)))
     query = (readings.writeStream.queryName(f"suizhi_ingest_{system.id}")
              .option("checkpointLocation", lake.checkpoint(system.id)).trigger(availableNow=True)
              .foreachBatch(lambda df, k: _micro_batch(spark, lake, catalog, batch, df, k)).start())
