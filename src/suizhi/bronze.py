@@ -46,6 +46,9 @@ def staged_schema(contract: Contract) -> T.StructType:
 def _land_one(spark: SparkSession, lake: Lake, catalog: Catalog, batch: Batch) -> dict:
     """Append one batch, unless it is already the table's newest commit (a run killed before
     the ledger was written); the rows landed are those that commit wrote."""
+    if batch.kind == "iot_stream":  # the stream lands its micro-batches itself, each idempotently
+        from suizhi.connectors.iot_stream import land_stream
+        return land_stream(spark, lake, catalog, batch)
     started = time.monotonic()
     contract = catalog.contracts[batch.dataset]
     path = lake.table(f"bronze.{batch.system}")

@@ -11,6 +11,7 @@ import pendulum
 from suizhi.errors import SuizhiError
 from suizhi.orchestration import TZ, build_evaluation_dag, build_gold_dag, build_ingest_dag, build_silver_dag
 from suizhi.runtime import current_catalog, current_settings
+from suizhi.simulate.iot import deliver
 from suizhi.simulate.serve_api import serving_api
 
 
@@ -33,14 +34,19 @@ def run_months(year: int, months: list[int]) -> None:
     """Ingest, build silver and gold for each month, in order, through dag.test().
 
     The departmental APIs are served on loopback meanwhile, unless connection
-    suizhi_city_api already points at a server.
+    suizhi_city_api already points at a server, and the devices' files of each month are
+    delivered to the landing folders of the IoT systems just before the month's run.
     """
     catalog = current_catalog()
     ingest = build_ingest_dag(sorted(catalog.systems))
     silver, gold = build_silver_dag(), build_gold_dag()
     apis = any(s.connector.kind == "rest_api" for s in catalog.systems.values())
-    with serving_api(Path(current_settings().sources_root)) if apis else nullcontext():
+    devices = any(s.connector.kind == "iot_stream" for s in catalog.systems.values())
+    sources = Path(current_settings().sources_root)
+    with serving_api(sources) if apis else nullcontext():
         for month in months:
+            if devices:  # the devices' files of the month arrive before its run, as time passes
+                deliver(sources, f"{year}-{month:02d}")
             # A monthly data interval ends when the next month starts.
             after = pendulum.datetime(year, month, 1, tz=TZ).add(months=1)
             _test(ingest, logical_date=after)

@@ -38,7 +38,8 @@ def run_demo(year: int, scale: float, seed: int, months: list[int] | None = None
     print()
     print(render_table(evaluate_tally(settings, tallied)))
     print()
-    print("Conservation per system (DESIGN.md invariant 1): read = bronze = silver + dup + superseded + quarantined")
+    print("Conservation per system (DESIGN.md invariant 1): read = bronze + ingest- (readings a stream dropped as "
+          "re-sent or kept apart) = silver + dup + superseded + quarantined")
     print(conservation_table(rows))
     print()
     if mismatches:

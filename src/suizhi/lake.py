@@ -23,6 +23,10 @@ class Lake:
     def ledger(self) -> str:
         return self.table("ledger.batches")
 
+    def checkpoint(self, system: str) -> str:
+        """Where a system's streaming ingest keeps its progress (files taken, micro-batches done)."""
+        return f"{self.root.rstrip('/')}/_checkpoints/{system}"
+
 
 def batch_id(system: str, period: str) -> str:
     """A batch is one system's records for one period; rerunning it names the same batch."""

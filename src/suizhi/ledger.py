@@ -2,6 +2,10 @@
 
 rows_read (at source) = rows_landed (bronze) = inserted + superseded + duplicates +
 quarantined (silver). Every volume the evaluation reports is a sum over this table.
+
+A streamed batch (connector kind iot_stream) drops re-sent readings and keeps readings
+late beyond its watermark apart before bronze, so for it rows_read = rows_landed +
+ingest_duplicates + ingest_rejected; both are null for every other kind.
 """
 from __future__ import annotations
 
@@ -14,19 +18,26 @@ from suizhi.lake import Lake
 
 LANDING = ["batch_id", "system", "dataset", "department", "period", "rows_read", "rows_landed", "landed_at"]
 SILVER = ["inserted", "superseded", "duplicates", "quarantined", "silvered_at"]
+STREAM = ["ingest_duplicates", "ingest_rejected"]  # last, so a ledger made before them gains them in place
 SCHEMA = T.StructType(
     [T.StructField(n, T.StringType(), False) for n in LANDING[:5]]
     + [T.StructField("rows_read", T.LongType()), T.StructField("rows_landed", T.LongType()),
        T.StructField("landed_at", T.TimestampType())]
     + [T.StructField(n, T.LongType()) for n in SILVER[:4]]
     + [T.StructField("silvered_at", T.TimestampType())]
+    + [T.StructField(n, T.LongType()) for n in STREAM]
 )
 
 
 def ensure_ledger(spark: SparkSession, lake: Lake) -> DeltaTable:
-    return (DeltaTable.createIfNotExists(spark).location(lake.ledger).addColumns(SCHEMA)
-            .property("comment", "ledger.batches: one row per system and period, counted at every hop")
-            .execute())
+    table = (DeltaTable.createIfNotExists(spark).location(lake.ledger).addColumns(SCHEMA)
+             .property("comment", "ledger.batches: one row per system and period, counted at every hop")
+             .execute())
+    missing = [n for n in STREAM if n not in table.toDF().columns]
+    if missing:
+        spark.sql(f"ALTER TABLE delta.`{lake.ledger}` ADD COLUMNS ({', '.join(f'{n} BIGINT' for n in missing)})")
+        table = DeltaTable.forPath(spark, lake.ledger)
+    return table
 
 
 def read_ledger(spark: SparkSession, lake: Lake) -> DataFrame:
@@ -38,13 +49,14 @@ def record_landing(spark: SparkSession, lake: Lake, rows: list[dict]) -> None:
     """Add newly landed batches; a batch already in the ledger is left as it is."""
     if not rows:
         return
+    fields = LANDING + STREAM
     updates = spark.createDataFrame(
-        [{**r, "landed_at": None} for r in rows],
-        schema=T.StructType([f for f in SCHEMA.fields if f.name in LANDING]),
+        [{**dict.fromkeys(STREAM), **r, "landed_at": None} for r in rows],
+        schema=T.StructType([f for f in SCHEMA.fields if f.name in fields]),
     ).withColumn("landed_at", F.current_timestamp())
     (ensure_ledger(spark, lake).alias("l")
      .merge(updates.alias("u"), "l.batch_id = u.batch_id")
-     .whenNotMatchedInsert(values={n: f"u.{n}" for n in LANDING})
+     .whenNotMatchedInsert(values={n: f"u.{n}" for n in fields})
      .execute())
 
 
@@ -66,10 +78,12 @@ def conservation(ledger: DataFrame) -> DataFrame:
     """Per system: the four counts and whether read = landed = silver + dup + superseded + quarantined."""
     sums = ledger.groupBy("department", "system", "dataset").agg(
         *[F.sum(c).alias(c) for c in ("rows_read", "rows_landed", "inserted", "duplicates", "superseded", "quarantined")],
+        *[F.coalesce(F.sum(c), F.lit(0)).alias(c) for c in STREAM],
         F.count(F.when(F.col("silvered_at").isNull(), 1)).alias("pending_batches"),
     )
     accounted = F.col("inserted") + F.col("duplicates") + F.col("superseded") + F.col("quarantined")
+    streamed = F.col("rows_landed") + F.col("ingest_duplicates") + F.col("ingest_rejected")
     return sums.withColumn(
-        "holds", (F.col("rows_read") == F.col("rows_landed")) & (F.col("rows_landed") == accounted)
+        "holds", (F.col("rows_read") == streamed) & (F.col("rows_landed") == accounted)
         & (F.col("pending_batches") == 0)
     ).orderBy("system")

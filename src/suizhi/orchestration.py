@@ -36,7 +36,9 @@ def build_ingest_dag(system_ids: list[str]):
 Lands every departmental system's records for the month in `bronze.<system>`.
 `extract` is mapped over the systems of the catalog (one file under conf/systems each)
 and stages each batch with its source count; `land` starts Spark once, appends every
-batch idempotently and writes the ingestion ledger.""",
+batch idempotently and writes the ingestion ledger. IoT systems (kind iot_stream) are
+streamed in `land`: every file their devices delivered since the last run, with a
+watermark, re-sent readings dropped and the month's silent devices accounted.""",
     )
     def ingest():
         @task(max_active_tis_per_dagrun=8)

@@ -61,6 +61,9 @@ def land_batches(batches: list[dict]) -> int:
         rows = land(spark, lake, catalog, staged, s.parallel_commits)
         archive_landed(catalog, s.sources_root, staged)
         tracked.details["batches_landed"] = len(rows)
+        devices = {r["system"]: r["devices"] for r in rows if "devices" in r}
+        if devices:  # streamed IoT systems: devices registered, reported and silent in the interval
+            tracked.details["devices"] = devices
     return len(rows)
 
 

@@ -38,7 +38,8 @@ def write_ledger(spark: SparkSession, lake: Lake, counts: dict, drop: set[tuple[
                 continue
             landed += m["rows"]
             rows.append((f"{sid}/{period}", sid, s["dataset"], s["department"], period, m["rows"], m["rows"], AT,
-                         m["inserted"], m["superseded"], m["duplicates"], m["quarantined"], AT))
+                         m["inserted"], m["superseded"], m["duplicates"], m["quarantined"], AT,
+                         None, None))  # ingest_duplicates, ingest_rejected: only streamed systems have them
     _write(spark, rows, LEDGER_SCHEMA, lake.ledger)
     return landed
 

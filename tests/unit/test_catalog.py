@@ -76,6 +76,29 @@ def test_a_connector_is_checked_by_its_kind_and_names_the_field(tmp_path):
         "conf/systems/zsj_hotline_12345.yaml: field 'connector.jdbc.tabel': Extra inputs are not permitted"]
 
 
+def test_an_iot_stream_names_its_columns_of_the_contract_and_a_readable_watermark(tmp_path):
+    def edit(home):
+        from tests.iot_home import add_iot_system
+        path = add_iot_system(home)
+        data = yaml.safe_load(path.read_text())
+        data["connector"].update(device_column="sensor", time_column="operator", watermark="two days")
+        path.write_text(yaml.safe_dump(data, allow_unicode=True))
+    assert _broken(tmp_path, edit) == [
+        "conf/systems/cgj_gas_pipeline_iot.yaml: field 'connector.iot_stream.watermark': String should match "
+        "pattern '^[1-9][0-9]* (minutes|hours|days)$'"]
+    def edit_columns(home):
+        from tests.iot_home import add_iot_system
+        path = add_iot_system(home)
+        data = yaml.safe_load(path.read_text())
+        data["connector"].update(device_column="sensor", time_column="operator")
+        path.write_text(yaml.safe_dump(data, allow_unicode=True))
+    assert _broken(tmp_path / "columns", edit_columns) == [
+        "conf/systems/cgj_gas_pipeline_iot.yaml: field 'connector.device_column': 'sensor' is not a column of "
+        "schemas/gas_pressure_reading.yaml",
+        "conf/systems/cgj_gas_pipeline_iot.yaml: field 'connector.time_column': column 'operator' must be "
+        "of type timestamp"]
+
+
 def test_the_115_systems_use_every_kind_of_source(catalog):
     kinds = Counter(s.connector.kind for s in catalog.systems.values())
     formats = Counter((s.connector.format, s.connector.encoding) for s in catalog.systems.values()

@@ -107,6 +107,17 @@ def _cross_check(root: Path, c: Catalog) -> list[str]:
             problems.append(f"{path}: field 'department': unknown department '{s.department}'")
         if s.dataset not in c.contracts:
             problems.append(f"{path}: field 'dataset': no contract schemas/{s.dataset}.yaml")
+        if s.connector.kind == "iot_stream" and s.dataset in c.contracts:
+            contract = c.contracts[s.dataset]
+            names = {col.name: col for col in contract.columns}
+            for field in ("device_column", "time_column"):  # a reading without either is rejected at ingest
+                name = getattr(s.connector, field)
+                if name not in names:
+                    problems.append(f"{path}: field 'connector.{field}': '{name}' is not a column of "
+                                    f"schemas/{s.dataset}.yaml")
+            if s.connector.time_column in names and names[s.connector.time_column].type != "timestamp":
+                problems.append(f"{path}: field 'connector.time_column': column '{s.connector.time_column}' "
+                                "must be of type timestamp")
         for i, topic in enumerate(s.topics):
             if topic not in c.topics:
                 problems.append(f"{path}: field 'topics.{i}': unknown topic '{topic}'")

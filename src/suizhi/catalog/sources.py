@@ -58,5 +58,31 @@ class RestApiSource(_Kind):
     timeout_seconds: float = Field(default=10.0, gt=0)
 
 
-SourceConfig = Annotated[Union[FileDropSource, JdbcSource, RestApiSource], Field(discriminator="kind")]
-KINDS = ("file_drop", "jdbc", "rest_api")
+class IotStreamSource(_Kind):
+    """Readings that devices deliver continuously as small JSON Lines files under
+    <sources>/<system>/readings/<YYYY-MM-DD>/, with the device registry in
+    <sources>/<system>/devices.csv (device_id, device_type, district_code, installed_on).
+
+    Spark Structured Streaming takes every file that has arrived (trigger availableNow,
+    checkpointed under the lake); a reading is identified by its device and reading time,
+    and one timed more than `watermark` before the newest reading already received is
+    late beyond the watermark: kept apart with that reason, never landed, never lost.
+    """
+
+    kind: Literal["iot_stream"]
+    format: Literal["jsonl"] = "jsonl"
+    device_column: str = Field(pattern=IDENT, description="the contract column naming the device")
+    time_column: str = Field(pattern=IDENT, description="the contract column holding the reading time")
+    watermark: str = Field(default="2 days", pattern=r"^[1-9][0-9]* (minutes|hours|days)$",
+                           description="how late a reading may arrive and still land, e.g. '2 days'")
+    devices: int = Field(gt=0, description="devices registered at scale 1 (the simulator's registry)")
+
+    @property
+    def watermark_seconds(self) -> int:
+        n, unit = self.watermark.split()
+        return int(n) * {"minutes": 60, "hours": 3600, "days": 86400}[unit]
+
+
+SourceConfig = Annotated[Union[FileDropSource, JdbcSource, RestApiSource, IotStreamSource],
+                         Field(discriminator="kind")]
+KINDS = ("file_drop", "jdbc", "rest_api", "iot_stream")

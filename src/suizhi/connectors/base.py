@@ -113,6 +113,9 @@ def connector_for(system: System, sources_root: str) -> Connector:
     if kind == "jdbc":
         from suizhi.connectors.jdbc import Jdbc
         return Jdbc(sources_root)
+    if kind == "iot_stream":
+        from suizhi.connectors.iot_stream import IotStream
+        return IotStream(sources_root)
     raise NotImplementedError(f"system {system.id}: connector kind '{kind}'")
 
 

@@ -18,8 +18,10 @@ def _describe(catalog: Catalog, systems: list[str]) -> dict[str, str]:
 def landing_run(spark: SparkSession, lake: Lake, catalog: Catalog, batches: list[dict]):
     """land: the systems' file drops -> bronze.<system> (one sub-job per system) and the ledger."""
     systems = sorted({b["system"] for b in batches})
+    streamed = ["bronze._rejected_readings", "ledger.stream_batches", "ledger.device_activity"] \
+        if any(b.get("kind") == "iot_stream" for b in batches) else []
     run = tracked(spark, lake, "land", [f"source:{s}" for s in systems],
-                  [f"bronze.{s}" for s in systems] + ["ledger.batches"])
+                  [f"bronze.{s}" for s in systems] + ["ledger.batches"] + streamed)
     return run, _describe(catalog, systems), [(s, [f"source:{s}"], [f"bronze.{s}"]) for s in systems]
 
 

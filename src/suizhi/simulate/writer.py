@@ -11,6 +11,7 @@ from suizhi.catalog import Catalog
 from suizhi.catalog.models import System
 from suizhi.simulate import operations
 from suizhi.simulate.crossings import crossings_for, pick_row
+from suizhi.simulate.iot import simulate_iot
 from suizhi.simulate.lateness import is_late
 from suizhi.simulate.plan import plan_year
 from suizhi.simulate.records import draw
@@ -70,10 +71,14 @@ def simulate_system(catalog: Catalog, system: System, year: int, scale: float, s
     if system.dataset == operations.DATASET:
         return _simulate_operations(system, columns, year, root, ops or operations.OperationsYear())
     rng = random.Random(_system_seed(seed, system.id))
-    months = {}
-    plans = plan_year(rng, round(system.records_per_year * scale))
     first = min(s.id for s in catalog.systems_of(system.dataset)) == system.id
     crossings = crossings_for(system.id, system.dataset, first)
+    if system.connector.kind == "iot_stream":
+        months = simulate_iot(system, contract, year, scale, seed, root, crossings, rng)
+        return {"dataset": system.dataset, "department": system.department, "months": months,
+                **({"crossings": _crossings(year, crossings)} if crossings else {})}
+    months = {}
+    plans = plan_year(rng, round(system.records_per_year * scale))
 
     def clean(row) -> bool:
         return draw(seed, year, system.id, contract, row)[1]["defect"] is None
@@ -116,9 +121,13 @@ def simulate_system(catalog: Catalog, system: System, year: int, scale: float, s
             months[period]["warned_by"] = {e.type: warned[e.type] for e in warns}
     truth = {"dataset": system.dataset, "department": system.department, "months": months}
     if crossings:
-        truth["crossings"] = [{"name": c["name"], "period": f"{year}-{c['month']:02d}", "fields": c["fields"],
-                               **c["expect"]} for c in crossings]
+        truth["crossings"] = _crossings(year, crossings)
     return truth
+
+
+def _crossings(year: int, crossings: list[dict]) -> list[dict]:
+    return [{"name": c["name"], "period": f"{year}-{c['month']:02d}", "fields": c["fields"], **c["expect"]}
+            for c in crossings]
 
 
 def simulate(catalog: Catalog, year: int, scale: float, seed: int, root: Path,
@@ -150,12 +159,20 @@ def plan_counts(catalog: Catalog, year: int, scale: float, seed: int,
                 ops: operations.OperationsYear | None = None) -> dict[str, dict]:
     """Per system and month, the counts `simulate` would write (rows, inserted, duplicates,
     superseded, quarantined), planned without drawing a record: a year's ledger at full
-    scale in a second, for tallies that only sum counts."""
+    scale in a second, for tallies that only sum counts. IoT systems (iot_stream) draw
+    theirs without writing them, since what lands depends on each reading's defect; their
+    rows are the readings landed, not those received."""
     out = {}
     for sid, system in sorted(catalog.systems.items()):
         if system.dataset == operations.DATASET:
             months = {p: {"rows": len(r), "inserted": len(r), "duplicates": 0, "superseded": 0, "quarantined": 0}
                       for p, r in operations.monthly_drops(year, ops or operations.OperationsYear()).items()}
+        elif system.connector.kind == "iot_stream":
+            first = min(s.id for s in catalog.systems_of(system.dataset)) == sid
+            months = simulate_iot(system, catalog.contracts[system.dataset], year, scale, seed, None,
+                                  crossings_for(sid, system.dataset, first), random.Random(_system_seed(seed, sid)))
+            months = {p: {k: m[k] for k in ("rows", "inserted", "duplicates", "superseded", "quarantined")}
+                      for p, m in months.items()}
         else:
             plans = plan_year(random.Random(_system_seed(seed, sid)), round(system.records_per_year * scale))
             months = {f"{year}-{p.month:02d}": {k: p.truth()[k] for k in
