@@ -19,6 +19,7 @@ from suizhi.connectors import extract_batch
 from suizhi.connectors.staging import stage_deferred
 from suizhi.gold.declarations import load_indicators
 from suizhi.gold.engine import compute_indicators
+from suizhi.governance.policy import ensure_local_key
 from suizhi.lake import Lake
 from suizhi.quality.checks import validate_with_gx
 from suizhi.runtime import current_catalog, current_settings
@@ -47,6 +48,7 @@ def _jvm_peak_rss_mib() -> float:
 
 def run_bench(year: int, scale: float, seed: int, months: int = 3) -> int:
     base = current_settings()
+    ensure_local_key(base.home)  # silver pseudonymises, as in the demo
     root = Path(base.home) / "var" / "bench" / f"scale-{scale:g}"
     shutil.rmtree(root, ignore_errors=True)
     settings = base.model_copy(update={"lake": str(root / "lake"), "sources": str(root / "sources")})
