@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
 from collections import Counter
 from pathlib import Path
 
@@ -96,6 +97,25 @@ def test_reports_are_written_registered_and_carry_their_chart_data(gold, spark):
         if r["kind"] == "topic":
             series = [activity.get((r["topic_id"], f"2021-{m:02d}"), 0) for m in range(1, 13)]
             assert json.dumps(series).replace(" ", "") in page.replace(" ", "")
+
+
+def test_one_report_of_each_kind_draws_every_chart_in_chromium(gold, spark, tmp_path):
+    """Opened from disk with no network, as a reader would: each chart's div holds an SVG."""
+    home, lake, _, _ = gold
+    first = {}
+    for r in sorted(_table(spark, lake, "gold.report_register"), key=lambda r: r["report_id"]):
+        first.setdefault(r["kind"], r)
+    drawn = {}
+    for kind, r in sorted(first.items()):
+        page = home / "reports" / r["path"]
+        dom = subprocess.run(["chromium", "--headless", "--no-sandbox", "--disable-gpu",
+                              f"--user-data-dir={tmp_path / kind}", "--virtual-time-budget=5000", "--dump-dom",
+                              page.as_uri()], check=True, capture_output=True, text=True, timeout=180).stdout
+        charts = dom.split('class="chart"')[1:]
+        drawn[kind] = (len(charts), sum("<svg" in c.split("</script>", 1)[0] for c in charts))
+        assert drawn[kind][0] == page.read_text(encoding="utf-8").count("echarts.init("), kind
+    assert {k: drawn_ == total for k, (total, drawn_) in drawn.items()} == dict.fromkeys(
+        ("annual", "domain", "monthly", "quarterly", "topic"), True), drawn
 
 
 def test_a_rerun_with_silver_unchanged_writes_nothing(gold, spark):
