@@ -160,6 +160,14 @@ def test_airflow_task_events_land_beside_the_stages_events(produced):
     for event in stages + tasks:
         assert event["schemaURL"].startswith("https://openlineage.io/spec/2-0-") and event["job"]["namespace"] == "suizhi"
         assert _rebuilt(event).eventType.value == event["eventType"]
+    # Each stage's run hangs under the Airflow task that ran it, its children under the stage.
+    task_runs = {(e["job"]["name"], e["run"]["runId"]) for e in tasks}
+    stage_runs = {(e["job"]["name"], e["run"]["runId"]) for e in stages}
+    parents = {(e["job"]["name"], (p := e["run"]["facets"]["parent"])["job"]["name"], p["run"]["runId"])
+               for e in stages}
+    assert {job for job, parent, run in parents if (parent, run) in task_runs} == {
+        "suizhi.land", "suizhi.silver", "suizhi.evaluation"}
+    assert all((parent, run) in task_runs | stage_runs for _, parent, run in parents)
     _, systems = trace(stages, "report:2021/evaluation.json")
     assert systems == SYSTEMS
 

@@ -78,7 +78,7 @@ def emit(home: Path, job: str, run_id: str, state: str, inputs: list[str], outpu
     if parent:
         run_facets["parent"] = parent_run.ParentRunFacet(
             run=parent_run.Run(runId=parent["run_id"]),
-            job=parent_run.Job(namespace=NAMESPACE, name=parent["job"]))
+            job=parent_run.Job(namespace=parent.get("namespace", NAMESPACE), name=parent["job"]))
     event = RunEvent(
         eventType=RunState[state], eventTime=datetime.now(timezone.utc).isoformat(),
         run=Run(runId=run_id, facets=run_facets or None),
