@@ -75,6 +75,11 @@ def _quarantine_replay(args) -> int:
 
 
 def _demo(args) -> int:
+    import os
+    from suizhi.governance.lineage import airflow_provider_env
+    from suizhi.settings import project_home
+    # Airflow's OpenLineage provider reads its transport once, when Airflow loads: set it first.
+    os.environ.update(airflow_provider_env(project_home()))
     from suizhi.demo_cli import run_demo
     return run_demo(args.year, args.scale, args.seed)
 

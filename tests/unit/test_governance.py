@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 from suizhi.catalog import load_catalog
 from suizhi.errors import ConfigError, GovernanceError
 from suizhi.governance.inventory import write_inventory
-from suizhi.governance.lineage import emit, read_events, trace
+from suizhi.governance.lineage import AIRFLOW_EVENTS, airflow_provider_env, emit, read_events, trace
 from suizhi.governance.policy import check_policy, load_policy, pseudonym_key
 from suizhi.governance.protect import pseudonym_value
 from suizhi.governance.roles import load_roles
@@ -134,3 +134,14 @@ def test_role_views_never_reach_bronze(tmp_path):
         "description": "x", "views": [{"table": "bronze.*"}]}}}), encoding="utf-8")
     with pytest.raises(ConfigError, match="roles.engineers.views.0.table"):
         load_roles(home)
+
+
+def test_the_demo_switches_airflows_lineage_on_unless_the_environment_configures_it(tmp_path):
+    env = airflow_provider_env(tmp_path, {})
+    assert json.loads(env["AIRFLOW__OPENLINEAGE__TRANSPORT"]) == {
+        "type": "file", "log_file_path": str(tmp_path / "var" / "lineage" / AIRFLOW_EVENTS), "append": True}
+    assert env["AIRFLOW__OPENLINEAGE__NAMESPACE"] == "suizhi" and (tmp_path / "var" / "lineage").is_dir()
+    for configured in ({"OPENLINEAGE_URL": "http://lineage.example:5000"},
+                       {"AIRFLOW__OPENLINEAGE__TRANSPORT": '{"type": "console"}'},
+                       {"AIRFLOW__OPENLINEAGE__DISABLED": "true"}):
+        assert airflow_provider_env(tmp_path, configured) == {}

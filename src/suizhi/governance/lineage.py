@@ -22,10 +22,29 @@ NAMESPACE = "suizhi"
 PRODUCER = "urn:suizhi:pipeline"
 LAKE, SOURCES, REPORTS = "suizhi://lake", "suizhi://sources", "suizhi://reports"
 EVENTS = "events.jsonl"
+AIRFLOW_EVENTS = "airflow.jsonl"
+_CONFIGURED = ("AIRFLOW__OPENLINEAGE__TRANSPORT", "AIRFLOW__OPENLINEAGE__CONFIG_PATH",
+               "AIRFLOW__OPENLINEAGE__CONFIG_CONN_ID", "AIRFLOW__OPENLINEAGE__DISABLED", "OPENLINEAGE_URL",
+               "OPENLINEAGE_CONFIG", "OPENLINEAGE_DISABLED")
 
 
 def lineage_dir(home: Path) -> Path:
     return Path(home) / "var" / "lineage"
+
+
+def airflow_provider_env(home: Path, environ: dict | None = None) -> dict[str, str]:
+    """The settings that switch Airflow's OpenLineage provider on for the embedded default: its
+    task events go to var/lineage/airflow.jsonl, beside the stages' events, under our namespace.
+
+    Empty when the environment configures (or disables) OpenLineage itself. The provider
+    reads them once, when Airflow loads its plugins, so they go into the environment first.
+    """
+    environ = os.environ if environ is None else environ
+    if any(environ.get(k) for k in _CONFIGURED):
+        return {}
+    lineage_dir(home).mkdir(parents=True, exist_ok=True)
+    transport = {"type": "file", "log_file_path": str(lineage_dir(home) / AIRFLOW_EVENTS), "append": True}
+    return {"AIRFLOW__OPENLINEAGE__TRANSPORT": json.dumps(transport), "AIRFLOW__OPENLINEAGE__NAMESPACE": NAMESPACE}
 
 
 def dataset(name: str) -> tuple[str, str]:
@@ -59,7 +78,7 @@ def emit(home: Path, job: str, run_id: str, state: str, inputs: list[str], outpu
     if parent:
         run_facets["parent"] = parent_run.ParentRunFacet(
             run=parent_run.Run(runId=parent["run_id"]),
-            job=parent_run.Job(namespace=NAMESPACE, name=parent["job"]))
+            job=parent_run.Job(namespace=parent.get("namespace", NAMESPACE), name=parent["job"]))
     event = RunEvent(
         eventType=RunState[state], eventTime=datetime.now(timezone.utc).isoformat(),
         run=Run(runId=run_id, facets=run_facets or None),
@@ -73,8 +92,9 @@ def emit(home: Path, job: str, run_id: str, state: str, inputs: list[str], outpu
     return event
 
 
-def read_events(home: Path) -> list[dict]:
-    path = lineage_dir(home) / EVENTS
+def read_events(home: Path, name: str = EVENTS) -> list[dict]:
+    """The events of var/lineage/<name>: the stages' (events.jsonl) or Airflow's tasks' (airflow.jsonl)."""
+    path = lineage_dir(home) / name
     if not path.exists():
         return []
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]

@@ -6,6 +6,7 @@ the protections silver's commits carry, and any details the stage adds are recor
 from __future__ import annotations
 
 import json
+import sys
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -47,12 +48,28 @@ def silver_protections(spark: SparkSession, lake: Lake, writes: dict) -> dict:
     return found
 
 
+def airflow_task_run() -> dict | None:
+    """The Airflow task this stage runs in, named as Airflow's OpenLineage provider names its run,
+    so a stage's events hang under the task's; None outside a task."""
+    if "airflow.sdk" not in sys.modules:  # a CLI or a test calling the stage: no Airflow, no task
+        return None
+    try:
+        from airflow.providers.openlineage.plugins.macros import (lineage_job_name, lineage_job_namespace,
+                                                                  lineage_run_id)
+        from airflow.sdk import get_current_context
+        ti = get_current_context()["ti"]
+        return {"run_id": lineage_run_id(ti), "job": lineage_job_name(ti), "namespace": lineage_job_namespace()}
+    except Exception:  # noqa: BLE001 - no task context (or no provider): the events stand alone
+        return None
+
+
 @contextmanager
 def tracked(spark: SparkSession, lake: Lake, job: str, inputs: list[str], outputs: list[str]):
     """Wrap one run of a stage: lineage events around it, an audit row after it (failed or not)."""
     run = Tracked(str(uuid.uuid4()), list(inputs), list(outputs))
     home = project_home()
-    emit(home, job, run.run_id, "START", run.inputs, run.outputs)
+    task = airflow_task_run()
+    emit(home, job, run.run_id, "START", run.inputs, run.outputs, parent=task)
     reads = table_versions(spark, lake, _lake_tables(run.inputs))
     before = table_versions(spark, lake, _lake_tables(run.outputs))
     status = "success"
@@ -68,7 +85,8 @@ def tracked(spark: SparkSession, lake: Lake, job: str, inputs: list[str], output
                      protections=silver_protections(spark, lake, writes), run_id=run.run_id)
         state = "COMPLETE" if status == "success" else "FAIL"
         own = {o for _, _, outs in run.children for o in outs}
-        emit(home, job, run.run_id, state, run.inputs, [o for o in run.outputs if o not in own], run.descriptions)
+        emit(home, job, run.run_id, state, run.inputs, [o for o in run.outputs if o not in own], run.descriptions,
+             parent=task)
         for name, ins, outs in run.children:
             child, parent = str(uuid.uuid4()), {"run_id": run.run_id, "job": f"suizhi.{job}"}
             emit(home, f"{job}.{name}", child, "START", ins, outs, parent=parent)

@@ -1,0 +1,179 @@
+"""Everything the pipeline produces, searched for the simulator's personal data and the key.
+
+The mini catalog runs two months through the real Airflow DAGs (ingest, silver,
+gold), then the evaluation and the governance report, in a process of its own whose
+whole output is kept as the task log `var/log/dag_runs.log`, with Airflow's file logs
+under `var/log/airflow` and its OpenLineage provider writing task events beside the
+stages' events. Then every Delta table but bronze (every string cell, nested values as
+JSON), every file under reports/ (workbooks cell by cell), the lineage events and the
+logs are searched.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from suizhi.governance.lineage import AIRFLOW_EVENTS, EVENTS, airflow_provider_env, read_events, trace
+from suizhi.runtime import current_catalog, current_settings
+from suizhi.simulate.writer import simulate
+from tests.clear_text import Needles, file_cells, read_drops, table_cells
+from tests.conftest import MINI, REPO, make_home
+
+pytestmark = pytest.mark.integration
+SYSTEMS = ["wjw_covid_test_baiyun", "wjw_covid_test_tianhe", "zsj_hotline_12345"]
+PERIODS = ["2021-01", "2021-02"]
+# A script file, not `python -c`: pyspark takes a __main__ without a file for its doctests and exits.
+RUN = """import sys
+from suizhi.cli import main
+from suizhi.demo import evaluate, run_months
+run_months(2021, [1, 2])
+evaluate(2021)
+sys.exit(main(["governance", "report"]))
+"""
+
+
+@pytest.fixture(scope="module")
+def produced(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("outputs")
+    home = make_home(tmp, MINI)
+    (tmp / "run_pipeline.py").write_text(RUN, encoding="utf-8")
+    # Gold's declarations are written against the full contracts, which the mini catalog trims.
+    for dataset in ("hotline_ticket", "covid_test"):
+        shutil.copy(REPO / "schemas" / f"{dataset}.yaml", home / "schemas")
+        shutil.copy(REPO / "expectations" / f"{dataset}.yaml", home / "expectations")
+    shutil.copytree(REPO / "conf" / "indicators", home / "conf" / "indicators")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("SUIZHI_HOME", str(home))
+        (home / "conf" / "topics").mkdir()
+        catalog = current_catalog()
+        for topic in catalog.topics:
+            shutil.copy(REPO / "conf" / "topics" / f"{topic}.yaml", home / "conf" / "topics")
+        sources = Path(current_settings().sources_root)
+        manifest = simulate(catalog, 2021, 0.1, 11, sources)
+        drops = read_drops(sources, SYSTEMS, PERIODS)  # before landing archives them
+        needles = Needles.from_sources(drops, catalog.contracts, {s: catalog.systems[s].dataset for s in SYSTEMS})
+        log = home / "var" / "log" / "dag_runs.log"
+        log.parent.mkdir(parents=True)
+        env = {**os.environ, "SUIZHI_HOME": str(home), "AIRFLOW__LOGGING__LOGGING_LEVEL": "INFO",
+               "AIRFLOW__LOGGING__BASE_LOG_FOLDER": str(home / "var" / "log" / "airflow"),
+               **airflow_provider_env(home)}
+        started = time.monotonic()
+        with log.open("wb") as out:
+            done = subprocess.run([sys.executable, str(tmp / "run_pipeline.py")], cwd=home, env=env, stdout=out,
+                                  stderr=subprocess.STDOUT, check=False)
+        print(f"DAG runs: {time.monotonic() - started:.0f} s")
+        assert done.returncode == 0, log.read_text(encoding="utf-8", errors="replace")[-4000:]
+        yield home, manifest, needles
+
+
+def _files(root: Path) -> list[Path]:
+    return sorted(p for p in root.rglob("*") if p.is_file())
+
+
+def _tables(lake: Path) -> dict[str, Path]:
+    return {".".join(p.parent.relative_to(lake).parts): p.parent for p in sorted(lake.rglob("_delta_log"))}
+
+
+def test_no_identifier_from_the_sources_is_in_clear_text_anywhere(spark, produced):
+    home, manifest, needles = produced
+    planted = sum(manifest["systems"][SYSTEMS[2]]["months"][p]["identifiers_in_text"] for p in PERIODS)
+    assert planted > 0 and {k: needles.count(k) for k in ("citizen_id", "phone", "name")} == {
+        "citizen_id": 114, "phone": 200, "name": 198}
+    tables = {n: p for n, p in _tables(home / "lake").items() if not n.startswith("bronze.")}
+    assert sorted(tables) == [
+        "audit.runs", "gold.alerts", "gold.indicator_values", "gold.indicators", "gold.report_register",
+        "gold.topic_activity", "gold.topic_epidemic_control", "gold.topic_hotline", "gold.vital_sign_items",
+        "ledger.batches", "quality.results", "quality.scores", "quarantine.covid_test", "quarantine.hotline_ticket",
+        "silver.covid_test", "silver.hotline_ticket"]
+    found = []
+    cells = 0
+    for name, path in tables.items():
+        table = table_cells(spark, path, name)
+        cells += len(table)
+        found += needles.find(table)
+    reports = _files(home / "reports")
+    made = [str(p.relative_to(home)) for p in reports if "assets" not in p.parts and "static" not in p.parts
+            and "validations" not in p.parts]
+    assert made == [f"reports/{f}" for f in (
+        "2021/evaluation.csv", "2021/evaluation.html", "2021/evaluation.json", "2021/evaluation.md",
+        "2021/evaluation.xlsx", "2021/operations/monthly/2021-01.html", "2021/operations/monthly/2021-01.md",
+        "2021/operations/monthly/2021-02.html", "2021/operations/monthly/2021-02.md",
+        "2021/operations/topic/epidemic_control.html", "2021/operations/topic/epidemic_control.md",
+        "2021/operations/topic/hotline.html", "2021/operations/topic/hotline.md", "2021/tally.json",
+        "2021/volumes.csv", "governance/index.html", "governance/inventory.xlsx",
+        "quality/gx/expectations/suizhi_quality.html", "quality/gx/index.html", "quality/scorecard.html",
+        "quality/scorecard.xlsx")]
+    # Besides: the charts' script with its licence per folder (4 x 3), GX's Data Docs page of the
+    # run (1) and its static fonts, images and styles (20).
+    assert len(reports) == len(made) + 12 + 1 + 20
+    lineage, logs = _files(home / "var" / "lineage"), _files(home / "var" / "log")
+    assert [p.name for p in lineage] == ["airflow.jsonl", "events.jsonl"]
+    assert [p.relative_to(home / "var" / "log").as_posix() for p in logs] == ["dag_runs.log"]
+    assert "[DAG TEST] end task task_id=land" in logs[0].read_text(encoding="utf-8")
+    for path in reports + lineage + logs:
+        found += needles.find(file_cells(path, home))
+    print(f"scanned {len(tables)} tables ({cells} string cells), {len(reports)} report files, "
+          f"{len(lineage)} lineage files and {len(logs)} log for {len(needles.category)} identifiers")
+    assert found == [], "identifiers in clear text:\n" + "\n".join(f"{w}: {v}" for w, v in found[:50])
+
+
+def test_the_key_is_in_no_table_report_lineage_event_or_log(produced):
+    home, _, _ = produced
+    key = os.environ["SUIZHI_PSEUDONYM_KEY"].encode()
+    tables = _tables(home / "lake")
+    assert len(tables) == 16 + len(SYSTEMS)  # bronze too
+    areas = {area: _files(home / area) for area in ("lake", "reports", "var/lineage", "var/log")}
+    assert all(any(p.is_relative_to(t) for p in areas["lake"]) for t in tables.values())
+    # dag.test() runs tasks in this process, so their log is its output: no file under var/log/airflow.
+    assert {a: len(f) for a, f in areas.items()} == {"lake": 258, "reports": 54, "var/lineage": 2, "var/log": 1}
+    print(f"{sum(map(len, areas.values()))} files searched for the key, {len(areas['lake'])} of them in the lake")
+    assert [str(p) for files in areas.values() for p in files if key in p.read_bytes()] == []
+
+
+def _rebuilt(event: dict):
+    """The event through the OpenLineage client's schema-generated model (its validators run)."""
+    from openlineage.client.event_v2 import InputDataset, Job, OutputDataset, Run, RunEvent, RunState
+    return RunEvent(eventType=RunState(event["eventType"]), eventTime=event["eventTime"],
+                    run=Run(runId=event["run"]["runId"]), job=Job(event["job"]["namespace"], event["job"]["name"]),
+                    inputs=[InputDataset(d["namespace"], d["name"]) for d in event["inputs"]],
+                    outputs=[OutputDataset(d["namespace"], d["name"]) for d in event["outputs"]],
+                    producer=event["producer"])
+
+
+def test_airflow_task_events_land_beside_the_stages_events(produced):
+    home, _, _ = produced
+    stages, tasks = (read_events(home, f) for f in (EVENTS, AIRFLOW_EVENTS))
+    # Per month: ingest 3 mapped extracts and land, silver build and purge, gold build, each
+    # START and COMPLETE, and each DAG run's COMPLETE; then the evaluation's two tasks and its run.
+    assert len(tasks) == 2 * (2 * (3 + 1 + 2 + 1) + 3) + 2 * 2 + 1
+    assert sorted({(e["job"]["name"], e["eventType"]) for e in tasks}) == sorted(
+        [(f"suizhi_{d}", "COMPLETE") for d in ("evaluation", "gold", "ingest", "silver")]
+        + [(f"suizhi_{t}", s) for t in ("evaluation.report", "evaluation.tally", "gold.build", "ingest.extract",
+                                        "ingest.land", "silver.build", "silver.purge_expired_bronze")
+           for s in ("START", "COMPLETE")])
+    for event in stages + tasks:
+        assert event["schemaURL"].startswith("https://openlineage.io/spec/2-0-") and event["job"]["namespace"] == "suizhi"
+        assert _rebuilt(event).eventType.value == event["eventType"]
+    # Each stage's run hangs under the Airflow task that ran it, its children under the stage.
+    task_runs = {(e["job"]["name"], e["run"]["runId"]) for e in tasks}
+    stage_runs = {(e["job"]["name"], e["run"]["runId"]) for e in stages}
+    parents = {(e["job"]["name"], (p := e["run"]["facets"]["parent"])["job"]["name"], p["run"]["runId"])
+               for e in stages}
+    assert {job for job, parent, run in parents if (parent, run) in task_runs} == {
+        "suizhi.land", "suizhi.silver", "suizhi.evaluation"}
+    assert all((parent, run) in task_runs | stage_runs for _, parent, run in parents)
+    _, systems = trace(stages, "report:2021/evaluation.json")
+    assert systems == SYSTEMS
+
+
+def test_the_scan_finds_every_identifier_in_bronze(spark, produced):
+    """The same search over the raw layer finds each identifier: the scan above is not blind."""
+    home, _, needles = produced
+    cells = [c for n, p in _tables(home / "lake").items() if n.startswith("bronze.") for c in table_cells(spark, p, n)]
+    assert len(needles.find(cells)) == len(needles.category) == 512
