@@ -131,7 +131,9 @@ def test_the_key_is_in_no_table_report_lineage_event_or_log(produced):
     areas = {area: _files(home / area) for area in ("lake", "reports", "var/lineage", "var/log")}
     assert all(any(p.is_relative_to(t) for p in areas["lake"]) for t in tables.values())
     # dag.test() runs tasks in this process, so their log is its output: no file under var/log/airflow.
-    assert {a: len(f) for a, f in areas.items()} == {"lake": 258, "reports": 54, "var/lineage": 2, "var/log": 1}
+    # Every table's log and data files are searched; their number follows Spark's partitioning, not the test.
+    assert all(sum(p.is_relative_to(t) and p.suffix == ".parquet" for p in areas["lake"]) > 0 for t in tables.values())
+    assert {a: len(f) for a, f in areas.items() if a != "lake"} == {"reports": 54, "var/lineage": 2, "var/log": 1}
     print(f"{sum(map(len, areas.values()))} files searched for the key, {len(areas['lake'])} of them in the lake")
     assert [str(p) for files in areas.values() for p in files if key in p.read_bytes()] == []
 
