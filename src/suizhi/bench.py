@@ -100,8 +100,10 @@ def _validation_share(spark, settings, catalog, year: int, months: int, with_rul
     without = 0.0
     for month in range(1, months + 1):
         period = f"{year}-{month:02d}"
-        batches = [extract_batch(s, bare.contracts[s.dataset], period, settings.sources_root, lake)
-                   for s in bare.systems.values()]
+        with serving_api(Path(settings.sources_root)):
+            batches = [extract_batch(s, bare.contracts[s.dataset], period, settings.sources_root, lake)
+                       for s in bare.systems.values()]
+            batches = stage_deferred(spark, lake, bare, settings.sources_root, batches, settings.parallel_commits)
         land(spark, lake, bare, batches, settings.parallel_commits)
         t0 = time.monotonic()
         build_silver(spark, lake, bare, settings.parallel_commits)
