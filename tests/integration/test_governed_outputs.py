@@ -87,7 +87,7 @@ def test_no_identifier_from_the_sources_is_in_clear_text_anywhere(spark, produce
         "citizen_id": 114, "phone": 200, "name": 198}
     tables = {n: p for n, p in _tables(home / "lake").items() if not n.startswith("bronze.")}
     assert sorted(tables) == [
-        "audit.runs", "gold.alerts", "gold.indicator_values", "gold.indicators", "gold.report_register",
+        "audit.runs", "gold.alerts", "gold.district_values", "gold.indicator_values", "gold.indicators", "gold.report_register",
         "gold.topic_activity", "gold.topic_epidemic_control", "gold.topic_hotline", "gold.vital_sign_items",
         "ledger.batches", "quality.results", "quality.scores", "quarantine.covid_test", "quarantine.hotline_ticket",
         "silver.covid_test", "silver.hotline_ticket"]
@@ -102,7 +102,8 @@ def test_no_identifier_from_the_sources_is_in_clear_text_anywhere(spark, produce
             and "validations" not in p.parts]
     assert made == [f"reports/{f}" for f in (
         "2021/evaluation.csv", "2021/evaluation.html", "2021/evaluation.json", "2021/evaluation.md",
-        "2021/evaluation.xlsx", "2021/operations/monthly/2021-01.html", "2021/operations/monthly/2021-01.md",
+        "2021/evaluation.xlsx", "2021/operations/domain/monitoring_livelihood.html",
+        "2021/operations/domain/monitoring_livelihood.md", "2021/operations/monthly/2021-01.html", "2021/operations/monthly/2021-01.md",
         "2021/operations/monthly/2021-02.html", "2021/operations/monthly/2021-02.md",
         "2021/operations/topic/epidemic_control.html", "2021/operations/topic/epidemic_control.md",
         "2021/operations/topic/hotline.html", "2021/operations/topic/hotline.md", "2021/tally.json",
@@ -127,13 +128,13 @@ def test_the_key_is_in_no_table_report_lineage_event_or_log(produced):
     home, _, _ = produced
     key = os.environ["SUIZHI_PSEUDONYM_KEY"].encode()
     tables = _tables(home / "lake")
-    assert len(tables) == 16 + len(SYSTEMS)  # bronze too
+    assert len(tables) == 17 + len(SYSTEMS)  # bronze too
     areas = {area: _files(home / area) for area in ("lake", "reports", "var/lineage", "var/log")}
     assert all(any(p.is_relative_to(t) for p in areas["lake"]) for t in tables.values())
     # dag.test() runs tasks in this process, so their log is its output: no file under var/log/airflow.
     # Every table's log and data files are searched; their number follows Spark's partitioning, not the test.
     assert all(sum(p.is_relative_to(t) and p.suffix == ".parquet" for p in areas["lake"]) > 0 for t in tables.values())
-    assert {a: len(f) for a, f in areas.items() if a != "lake"} == {"reports": 54, "var/lineage": 2, "var/log": 1}
+    assert {a: len(f) for a, f in areas.items() if a != "lake"} == {"reports": 56, "var/lineage": 2, "var/log": 1}
     print(f"{sum(map(len, areas.values()))} files searched for the key, {len(areas['lake'])} of them in the lake")
     assert [str(p) for files in areas.values() for p in files if key in p.read_bytes()] == []
 
