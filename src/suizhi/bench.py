@@ -98,16 +98,16 @@ def _validation_share(spark, settings, catalog, year: int, months: int, with_rul
     bare = dataclasses.replace(catalog, suites={})
     lake = Lake(str(root / "lake-bare"))
     without = 0.0
-    for month in range(1, months + 1):
-        period = f"{year}-{month:02d}"
-        with serving_api(Path(settings.sources_root)):
+    with serving_api(Path(settings.sources_root)):  # one server for the whole run, as in the first one
+        for month in range(1, months + 1):
+            period = f"{year}-{month:02d}"
             batches = [extract_batch(s, bare.contracts[s.dataset], period, settings.sources_root, lake)
                        for s in bare.systems.values()]
             batches = stage_deferred(spark, lake, bare, settings.sources_root, batches, settings.parallel_commits)
-        land(spark, lake, bare, batches, settings.parallel_commits)
-        t0 = time.monotonic()
-        build_silver(spark, lake, bare, settings.parallel_commits)
-        without += time.monotonic() - t0
+            land(spark, lake, bare, batches, settings.parallel_commits)
+            t0 = time.monotonic()
+            build_silver(spark, lake, bare, settings.parallel_commits)
+            without += time.monotonic() - t0
     ids = [r.batch_id for r in spark.read.format("delta").load(Lake(settings.lake_root).ledger).collect()]
     t0 = time.monotonic()
     for month in range(1, months + 1):  # one GX validation per silver run, as the DAG does

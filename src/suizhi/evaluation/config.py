@@ -10,8 +10,9 @@ from pathlib import Path
 from typing import Literal, get_args
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, model_validator
 
+from suizhi.catalog.models import Strict
 from suizhi.errors import ConfigError
 
 Tally = Literal[
@@ -25,10 +26,6 @@ TALLIES: tuple[str, ...] = get_args(Tally)
 TOTAL_WEIGHT = 100.0
 
 YamlPath = tuple[str | int, ...]
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class Project(Strict):

@@ -14,17 +14,14 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, model_validator
 
+from suizhi.catalog.models import Strict
 from suizhi.errors import ConfigError
 
 IDENT = r"^[a-z][a-z0-9_]*$"
 LEVELS = ("蓝", "黄", "橙", "红")
 AGGREGATE = re.compile(r"^[a-z_]+\(.*\)$", re.S)
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class Dimension(Strict):

@@ -13,21 +13,18 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field, ValidationError
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from suizhi.catalog import Catalog
+from suizhi.catalog.models import Strict
 from suizhi.delta_log import latest_version
 from suizhi.errors import ConfigError
 from suizhi.lake import Lake
 
 IDENT = r"^[a-z][a-z0-9_]*$"
 COLUMNS = ["period", "source_dataset", "event_time", "district_code", "category", "value", "handled"]
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class Join(Strict):

@@ -12,12 +12,13 @@ from typing import Literal
 
 import yaml
 from delta.tables import DeltaTable
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field, ValidationError
 from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
 from suizhi.catalog import Catalog
+from suizhi.catalog.models import Strict
 from suizhi.errors import ConfigError, QualityError
 from suizhi.lake import Lake
 from suizhi.quality.suite import CONTRACT_RULE
@@ -29,10 +30,6 @@ RESULTS = T.StructType([T.StructField(n, T.StringType()) for n in
                         ("batch_id", "dataset", "system", "department", "period", "rule", "type", "dimension",
                          "action")]
                        + [T.StructField("evaluated", T.LongType()), T.StructField("failed", T.LongType())])
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class Threshold(Strict):

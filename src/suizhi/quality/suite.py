@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, model_validator
 
-from suizhi.catalog.models import Contract
+from suizhi.catalog.models import Contract, Strict
 from suizhi.errors import ConfigError
 
 DIMENSIONS = ("规范性", "完整性", "准确性", "一致性", "时效性", "可访问性")
@@ -25,10 +25,6 @@ RuleType = Literal["not_null", "in_set", "between", "citizen_id", "credit_code",
 PAIRED = {"in_guangzhou": "lat column", "not_before": "earlier column", "address_in_district": "district column"}
 # The contract itself (conform.py) is the first rule of every suite: type and required values.
 CONTRACT_RULE = "contract"
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class Reference(Strict):
