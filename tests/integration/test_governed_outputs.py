@@ -1,6 +1,6 @@
 """Everything the pipeline produces, searched for the simulator's personal data and the key.
 
-The mini catalog runs two months through the real Airflow DAGs (ingest, silver,
+The mini catalog runs a quarter through the real Airflow DAGs (ingest, silver,
 gold), then the evaluation and the governance report, in a process of its own whose
 whole output is kept as the task log `var/log/dag_runs.log`, with Airflow's file logs
 under `var/log/airflow` and its OpenLineage provider writing task events beside the
@@ -27,12 +27,12 @@ from tests.conftest import MINI, REPO, make_home
 
 pytestmark = pytest.mark.integration
 SYSTEMS = ["wjw_covid_test_baiyun", "wjw_covid_test_tianhe", "zsj_hotline_12345"]
-PERIODS = ["2021-01", "2021-02"]
+PERIODS = ["2021-01", "2021-02", "2021-03"]  # a whole quarter: its quarterly report too
 # A script file, not `python -c`: pyspark takes a __main__ without a file for its doctests and exits.
 RUN = """import sys
 from suizhi.cli import main
 from suizhi.demo import evaluate, run_months
-run_months(2021, [1, 2])
+run_months(2021, [1, 2, 3])
 evaluate(2021)
 sys.exit(main(["governance", "report"]))
 """
@@ -84,7 +84,7 @@ def test_no_identifier_from_the_sources_is_in_clear_text_anywhere(spark, produce
     home, manifest, needles = produced
     planted = sum(manifest["systems"][SYSTEMS[2]]["months"][p]["identifiers_in_text"] for p in PERIODS)
     assert planted > 0 and {k: needles.count(k) for k in ("citizen_id", "phone", "name")} == {
-        "citizen_id": 114, "phone": 200, "name": 198}
+        "citizen_id": 169, "phone": 291, "name": 286}
     tables = {n: p for n, p in _tables(home / "lake").items() if not n.startswith("bronze.")}
     assert sorted(tables) == [
         "audit.runs", "gold.alerts", "gold.district_values", "gold.indicator_values", "gold.indicators", "gold.report_register",
@@ -105,6 +105,8 @@ def test_no_identifier_from_the_sources_is_in_clear_text_anywhere(spark, produce
         "2021/evaluation.xlsx", "2021/operations/domain/monitoring_livelihood.html",
         "2021/operations/domain/monitoring_livelihood.md", "2021/operations/monthly/2021-01.html", "2021/operations/monthly/2021-01.md",
         "2021/operations/monthly/2021-02.html", "2021/operations/monthly/2021-02.md",
+        "2021/operations/monthly/2021-03.html", "2021/operations/monthly/2021-03.md",
+        "2021/operations/quarterly/2021-Q1.html", "2021/operations/quarterly/2021-Q1.md",
         "2021/operations/topic/epidemic_control.html", "2021/operations/topic/epidemic_control.md",
         "2021/operations/topic/hotline.html", "2021/operations/topic/hotline.md", "2021/tally.json",
         "2021/volumes.csv", "governance/index.html", "governance/inventory.xlsx",
@@ -134,7 +136,7 @@ def test_the_key_is_in_no_table_report_lineage_event_or_log(produced):
     # dag.test() runs tasks in this process, so their log is its output: no file under var/log/airflow.
     # Every table's log and data files are searched; their number follows Spark's partitioning, not the test.
     assert all(sum(p.is_relative_to(t) and p.suffix == ".parquet" for p in areas["lake"]) > 0 for t in tables.values())
-    assert {a: len(f) for a, f in areas.items() if a != "lake"} == {"reports": 56, "var/lineage": 2, "var/log": 1}
+    assert {a: len(f) for a, f in areas.items() if a != "lake"} == {"reports": 60, "var/lineage": 2, "var/log": 1}
     print(f"{sum(map(len, areas.values()))} files searched for the key, {len(areas['lake'])} of them in the lake")
     assert [str(p) for files in areas.values() for p in files if key in p.read_bytes()] == []
 
@@ -154,7 +156,7 @@ def test_airflow_task_events_land_beside_the_stages_events(produced):
     stages, tasks = (read_events(home, f) for f in (EVENTS, AIRFLOW_EVENTS))
     # Per month: ingest 3 mapped extracts and land, silver build and purge, gold build, each
     # START and COMPLETE, and each DAG run's COMPLETE; then the evaluation's two tasks and its run.
-    assert len(tasks) == 2 * (2 * (3 + 1 + 2 + 1) + 3) + 2 * 2 + 1
+    assert len(tasks) == len(PERIODS) * (2 * (3 + 1 + 2 + 1) + 3) + 2 * 2 + 1
     assert sorted({(e["job"]["name"], e["eventType"]) for e in tasks}) == sorted(
         [(f"suizhi_{d}", "COMPLETE") for d in ("evaluation", "gold", "ingest", "silver")]
         + [(f"suizhi_{t}", s) for t in ("evaluation.report", "evaluation.tally", "gold.build", "ingest.extract",
@@ -179,4 +181,4 @@ def test_the_scan_finds_every_identifier_in_bronze(spark, produced):
     """The same search over the raw layer finds each identifier: the scan above is not blind."""
     home, _, needles = produced
     cells = [c for n, p in _tables(home / "lake").items() if n.startswith("bronze.") for c in table_cells(spark, p, n)]
-    assert len(needles.find(cells)) == len(needles.category) == 512
+    assert len(needles.find(cells)) == len(needles.category) == 746
