@@ -16,7 +16,8 @@ from pyspark.sql import functions as F
 
 from suizhi.catalog import Catalog
 from suizhi.catalog.models import Contract, System
-from suizhi.connectors.base import DEFERRED, EXTRA, SOURCE_FILE, SOURCE_LINE, Batch, Extracted, drifted_columns
+from suizhi.connectors.base import (DEFERRED, EXTRA, SOURCE_FILE, SOURCE_LINE, Batch, Extracted, drift_source,
+                                   drifted_columns)
 from suizhi.connectors.connections import Conn, get_connection
 from suizhi.errors import SourceError, SourceMismatch
 from suizhi.simulate.serve_db import TS, month_bounds
@@ -71,9 +72,11 @@ def stage_jdbc(spark: SparkSession, catalog: Catalog, sources_root: str, batch: 
                                                            for a, b in slices(batch.period, cfg.partitions)],
                                properties=props)
         found = [c for c in rows.columns if c not in (cfg.row_id_column, cfg.watermark_column)]
-        extra = drifted_columns(system, contract, found, f"table {cfg.table}")
+        held: list[str] = []
+        extra = drifted_columns(system, contract, found, f"table {cfg.table}", held)
         staged = batch.staged[len(DEFERRED):]
-        (rows.select(*[F.col(c.name).cast("string") for c in contract.columns],
+        (rows.select(*[(F.col(c.name) if c.name in rows.columns else F.lit(None)).cast("string").alias(c.name)
+                       for c in contract.columns],
                      F.lit(f"table {cfg.table}").alias(SOURCE_FILE),
                      F.col(cfg.row_id_column).cast("long").alias(SOURCE_LINE),
                      (F.to_json(F.struct(*[F.col(c).cast("string") for c in extra])) if extra
@@ -88,4 +91,4 @@ def stage_jdbc(spark: SparkSession, catalog: Catalog, sources_root: str, batch: 
         raise SourceMismatch(f"system {system.id}: table {cfg.table} ({where}): read {read} rows, the source "
                              f"counts {counted}; the table changed while it was read, rerun the interval")
     log.info("staged %s from %s: %d rows", batch.batch_id, cfg.table, read)
-    return dataclasses.replace(batch, rows_read=int(counted), staged=staged)
+    return dataclasses.replace(batch, rows_read=int(counted), staged=staged, source=drift_source(batch.source, held))
