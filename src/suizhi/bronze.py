@@ -63,7 +63,8 @@ def _land_drifted(spark: SparkSession, lake: Lake, catalog: Catalog, batch: Batc
                          F.current_timestamp().alias("_ingested_at"))
     with _ONE_DRIFT_WRITER:  # two first appends to an empty table would both try to create it
         (held.write.format("delta").mode("append").option("txnAppId", f"suizhi-drift-{batch.batch_id}")
-         .option("txnVersion", 0).option("userMetadata", json.dumps({**meta, "source": batch.source}, ensure_ascii=False))
+         .option("txnVersion", 0)
+         .option("userMetadata", json.dumps({**meta, "source": batch.source}, ensure_ascii=False))
          .save(lake.table(DRIFTED)))
     log.warning("system %s: batch %s (%d records) quarantined in %s: %s", batch.system, batch.batch_id,
                 batch.rows_read, DRIFTED, batch.source["drift"])
