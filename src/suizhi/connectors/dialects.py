@@ -28,7 +28,11 @@ class Dialect:
         return f"{self.quote}{identifier}{self.quote}"
 
 
-POSTGRESQL = Dialect("postgresql", "jdbc:postgresql://{host}:{port}/{schema}", "org.postgresql.Driver", 5432)
+# PostgreSQL's driver reads a `timestamp` (without time zone) in the JVM's zone and Spark shows it
+# in the session's, eight hours late on a UTC JVM; read as Spark's timestamp without zone, it
+# keeps the wall-clock time stored. A `timestamptz` is an instant, shown in the session's zone.
+POSTGRESQL = Dialect("postgresql", "jdbc:postgresql://{host}:{port}/{schema}", "org.postgresql.Driver", 5432,
+                     properties=(("preferTimestampNTZ", "true"),))
 # Text in UTF-8 (the driver maps it to utf8mb4, so every Chinese character survives). DATETIME
 # carries no zone: the session is set to Shanghai time and the driver reads DATETIME in it, so
 # Spark (session zone Asia/Shanghai) shows the wall-clock time the source holds, and TIMESTAMP
