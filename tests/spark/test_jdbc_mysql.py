@@ -106,7 +106,7 @@ def test_a_renamed_column_refuses_the_batch_naming_the_table(spark, hotline_mysq
     _query(uri, "ALTER TABLE hotline RENAME COLUMN caller_mobile TO phone")
     with pytest.raises(SchemaDrift, match=r"system zsj_hotline_12345: table hotline: columns differ from "
                                           r"schemas/hotline_ticket.yaml \(missing \['caller_mobile'\], "
-                                          r"unexpected \['phone'\]; new_columns: refuse\)"):
+                                          r"unexpected \['phone'\]; new_columns: refuse, missing_columns: refuse\)"):
         _stage(spark, settings)
 
 
