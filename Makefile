@@ -16,7 +16,7 @@ export SUIZHI_HOME := $(CURDIR)
 export SUIZHI_JARS := $(CURDIR)/.cache/jars
 export PYSPARK_PYTHON := $(CURDIR)/$(BIN)/python
 
-.PHONY: setup system-packages demo test bench check clean postgresql
+.PHONY: setup system-packages demo test bench check clean postgresql mariadb
 
 setup: $(VENV)/.installed .cache/jars/.fetched .airflow/.migrated
 
@@ -49,11 +49,15 @@ demo: setup
 postgresql:
 	sh scripts/ensure-postgresql.sh
 
+# ... and a throwaway MariaDB server, read through the MySQL driver.
+mariadb:
+	sh scripts/ensure-mariadb.sh
+
 # LibreOffice and Chromium: the evaluation tests open the workbook and render the HTML report.
 system-packages:
 	sh scripts/system-packages.sh
 
-test: setup postgresql system-packages
+test: setup postgresql mariadb system-packages
 	$(BIN)/pytest
 
 bench: setup

@@ -64,3 +64,12 @@ def postgres():
     server = PostgresServer().start()
     yield server.uri
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def mariadb():
+    """A real MariaDB server on loopback for the whole run; its connection URI (type mysql)."""
+    from tests.mariadb import MariadbServer
+    server = MariadbServer().start()
+    yield server.uri
+    server.stop()

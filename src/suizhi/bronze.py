@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 import time
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
@@ -14,7 +15,7 @@ from pyspark.sql import types as T
 from suizhi.catalog import Catalog
 from suizhi.catalog.models import Contract
 from suizhi.connectors import Batch
-from suizhi.connectors.base import DEFERRED, EXTRA, SOURCE_FILE, SOURCE_LINE
+from suizhi.connectors.base import DEFERRED, DRIFTED, EXTRA, SOURCE_FILE, SOURCE_LINE
 from suizhi.delta_log import commit_metadata, latest_commit
 from suizhi.errors import LakeError
 from suizhi.governance.grading import grade_bronze
@@ -22,6 +23,7 @@ from suizhi.lake import Lake
 from suizhi.ledger import read_ledger, record_landing
 
 NULL = "\u0000"
+_ONE_DRIFT_WRITER = threading.Lock()  # systems land in parallel; this table is shared
 log = logging.getLogger(__name__)
 
 
@@ -43,12 +45,41 @@ def staged_schema(contract: Contract) -> T.StructType:
                            T.StructField(EXTRA, T.StringType())])
 
 
+def _land_drifted(spark: SparkSession, lake: Lake, catalog: Catalog, batch: Batch) -> dict:
+    """A batch its contract's drift policy quarantines lands whole in bronze._drifted_batches:
+    each record as JSON with its file and line and the batch's reason, raw as bronze is and
+    none of it in the system's table. The ledger counts its rows as rejected at ingest, so
+    rows read = landed + rejected still balances. Delta's transaction id (the batch id)
+    makes a rerun write nothing twice."""
+    contract = catalog.contracts[batch.dataset]
+    staged = spark.read.schema(staged_schema(contract)).parquet(batch.staged)
+    # The system's table exists even when its first batch is set apart, so silver reads it (empty).
+    grade_bronze(spark, lake.table(f"bronze.{batch.system}"), contract,
+                 with_ingest_metadata(staged, batch, [c.name for c in contract.columns]).schema, batch.system)
+    meta = {"batch_id": batch.batch_id, "system": batch.system, "dataset": batch.dataset, "period": batch.period}
+    held = staged.select(*[F.lit(v).alias(k) for k, v in meta.items()], F.lit(batch.source["drift"]).alias("reason"),
+                         F.col(SOURCE_FILE), F.col(SOURCE_LINE),
+                         F.to_json(F.struct(*[c.name for c in contract.columns])).alias("record"), F.col(EXTRA),
+                         F.current_timestamp().alias("_ingested_at"))
+    with _ONE_DRIFT_WRITER:  # two first appends to an empty table would both try to create it
+        (held.write.format("delta").mode("append").option("txnAppId", f"suizhi-drift-{batch.batch_id}")
+         .option("txnVersion", 0)
+         .option("userMetadata", json.dumps({**meta, "source": batch.source}, ensure_ascii=False))
+         .save(lake.table(DRIFTED)))
+    log.warning("system %s: batch %s (%d records) quarantined in %s: %s", batch.system, batch.batch_id,
+                batch.rows_read, DRIFTED, batch.source["drift"])
+    return {**{k: v for k, v in batch.to_dict().items() if k != "staged"}, "rows_landed": 0,
+            "ingest_duplicates": 0, "ingest_rejected": batch.rows_read}
+
+
 def _land_one(spark: SparkSession, lake: Lake, catalog: Catalog, batch: Batch) -> dict:
     """Append one batch, unless it is already the table's newest commit (a run killed before
     the ledger was written); the rows landed are those that commit wrote."""
     if batch.kind == "iot_stream":  # the stream lands its micro-batches itself, each idempotently
         from suizhi.connectors.iot_stream import land_stream
         return land_stream(spark, lake, catalog, batch)
+    if batch.source.get("drift"):
+        return _land_drifted(spark, lake, catalog, batch)
     started = time.monotonic()
     contract = catalog.contracts[batch.dataset]
     path = lake.table(f"bronze.{batch.system}")

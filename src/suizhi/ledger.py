@@ -5,7 +5,9 @@ quarantined (silver). Every volume the evaluation reports is a sum over this tab
 
 A streamed batch (connector kind iot_stream) drops re-sent readings and keeps readings
 late beyond its watermark apart before bronze, so for it rows_read = rows_landed +
-ingest_duplicates + ingest_rejected; both are null for every other kind.
+ingest_duplicates + ingest_rejected. A batch its contract's drift policy quarantines
+lands none of its rows (all are ingest_rejected, kept in bronze._drifted_batches). Both
+are null for every other batch.
 """
 from __future__ import annotations
 

@@ -1,16 +1,20 @@
 """The JDBC kind on the embedded default: SQLite files read through Spark JDBC, sliced by
-the month, counted at the source; a renamed column refuses the batch, naming the table."""
+the month, counted at the source; a renamed column refuses the batch, naming the table.
+And PostgreSQL's timestamps as the server holds them."""
 from __future__ import annotations
 
 import sqlite3
 from contextlib import closing
 from pathlib import Path
 
+import psycopg
 import pytest
 import yaml
+from pyspark.sql import functions as F
 
 from suizhi.connectors.base import DEFERRED, extract_batch
-from suizhi.connectors.connections import DEPARTMENTAL_DB, embedded_defaults, env_name
+from suizhi.connectors.connections import DEPARTMENTAL_DB, Conn, embedded_defaults, env_name
+from suizhi.connectors.jdbc import jdbc_url
 from suizhi.connectors.staging import stage_deferred
 from suizhi.errors import SchemaDrift, SourceError
 from suizhi.lake import Lake
@@ -64,7 +68,7 @@ def test_a_renamed_column_refuses_the_batch_naming_the_table(spark, hotline_db):
         db.execute("ALTER TABLE hotline RENAME COLUMN caller_mobile TO phone")
     with pytest.raises(SchemaDrift, match=r"system zsj_hotline_12345: table hotline: columns differ from "
                                           r"schemas/hotline_ticket.yaml \(missing \['caller_mobile'\], "
-                                          r"unexpected \['phone'\]; new_columns: refuse\)"):
+                                          r"unexpected \['phone'\]; new_columns: refuse, missing_columns: refuse\)"):
         _stage(spark, settings)
 
 
@@ -75,3 +79,15 @@ def test_a_database_that_is_down_is_named_with_the_system_and_table(spark, hotli
                                           r"00:00:00' AND synced_at < '2021-03-01 00:00:00'\): "
                                           r".*Couldn't connect to the database"):
         _stage(spark, settings)
+
+
+def test_postgresql_timestamps_keep_their_wall_clock_time(spark, postgres):
+    conn = Conn.from_uri(postgres)
+    with psycopg.connect(host=conn.host, port=conn.port, user=conn.login, password=conn.password,
+                         dbname=conn.schema) as db:
+        db.execute("CREATE TABLE stamps (local_time timestamp, instant timestamptz)")
+        db.execute("INSERT INTO stamps VALUES ('2021-02-01 00:00:00', '2021-01-31 16:00:00+00')")
+    url, props = jdbc_url(conn, "zsj_hotline_12345")
+    read = spark.read.jdbc(url, "stamps", properties=props)
+    assert [tuple(r) for r in read.select(*[F.col(c).cast("string") for c in read.columns]).collect()] == \
+        [("2021-02-01 00:00:00", "2021-02-01 00:00:00")]

@@ -50,7 +50,8 @@ def test_a_renamed_column_names_the_file_and_both_columns(tmp_path):
         FileDrop(str(tmp_path)).read(HOTLINE, CATALOG.contracts["hotline_ticket"], "2021-03")
     rejected = path.parent / "_rejected" / path.name
     reason = ("system zsj_hotline_12345: file zsj_hotline_12345_2021-03.csv header: columns differ from "
-              "schemas/hotline_ticket.yaml (missing ['caller_mobile'], unexpected ['phone']; new_columns: refuse)")
+              "schemas/hotline_ticket.yaml (missing ['caller_mobile'], unexpected ['phone']; new_columns: refuse, "
+              "missing_columns: refuse)")
     assert str(err.value) == f"{reason} (moved to {rejected}, beside its .error.txt)"
     assert not path.exists() and rejected.exists()
     assert (path.parent / "_rejected" / (path.name + ".error.txt")).read_text(encoding="utf-8") == reason + "\n"
@@ -151,7 +152,7 @@ def test_a_new_column_is_kept_in_extra_when_the_contract_adds_and_refused_otherw
     contract = CATALOG.contracts["hotline_ticket"]
     path = _drop(tmp_path, HOTLINE, HEADER.strip() + ",channel\n" + ",".join(ROW) + ",微信\n")
     with pytest.raises(SchemaDrift, match=r"header: columns differ .* \(missing \[\], unexpected \['channel'\]; "
-                                          r"new_columns: refuse\)"):
+                                          r"new_columns: refuse, missing_columns: refuse\)"):
         FileDrop(str(tmp_path)).read(HOTLINE, contract, "2021-03")
     path.write_bytes((path.parent / "_rejected" / path.name).read_bytes())  # sent again, once the contract adds
     rows = FileDrop(str(tmp_path)).read(HOTLINE, contract.model_copy(update={"new_columns": "add"}), "2021-03")

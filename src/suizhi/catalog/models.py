@@ -80,9 +80,13 @@ class Contract(Strict):
     event_time_column: str
     classification: Grade
     columns: list[Column] = Field(min_length=1)
-    new_columns: Literal["add", "refuse"] = Field(
+    new_columns: Literal["add", "refuse", "quarantine"] = Field(
         default="refuse", description="schema drift: a column the source adds is kept in bronze's _extra "
-                                      "(and logged), or the batch is refused; a missing column always refuses it")
+                                      "(and logged), the batch is refused (the task fails), or the batch is "
+                                      "quarantined whole in bronze._drifted_batches (the run goes on)")
+    missing_columns: Literal["refuse", "quarantine"] = Field(
+        default="refuse", description="schema drift: a batch lacking a contract column (a renamed or dropped "
+                                      "one) is refused, or quarantined whole in bronze._drifted_batches")
 
     @model_validator(mode="after")
     def _columns_exist(self) -> "Contract":

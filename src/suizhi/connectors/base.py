@@ -21,6 +21,7 @@ log = logging.getLogger(__name__)
 SOURCE_FILE = "_source_file"
 SOURCE_LINE = "_source_line"
 EXTRA = "_extra"  # columns the source added that the contract lacks, as a JSON object (drift policy "add")
+DRIFTED = "bronze._drifted_batches"  # whole batches a contract's drift policy quarantines
 DEFERRED = "deferred:"  # staged by the Spark landing job itself (JDBC), not by the extract
 
 
@@ -83,19 +84,38 @@ def raw_schema(contract: Contract) -> pa.Schema:
                                pa.field(EXTRA, pa.string())])
 
 
-def drifted_columns(system: System, contract: Contract, found: list[str], where: str) -> list[str]:
-    """The columns a source added that its contract lets in; raises SchemaDrift for a missing
-    column, or for an added one the contract refuses."""
+def drifted_columns(system: System, contract: Contract, found: list[str], where: str,
+                    held: list[str] | None = None) -> list[str]:
+    """The columns a source added that its contract lets in.
+
+    A missing column, or an added one, that the contract's drift policy refuses raises
+    SchemaDrift. One it quarantines is noted in `held` (the batch then lands whole in
+    bronze._drifted_batches, not in the system's table) and its added columns are kept
+    like admitted ones; without `held` (a reader that cannot set a batch apart) it raises.
+    """
     expected = [c.name for c in contract.columns]
     missing = [c for c in expected if c not in found]
     extra = [c for c in found if c not in expected]
-    if missing or (extra and contract.new_columns == "refuse"):
-        raise SchemaDrift(f"system {system.id}: {where}: columns differ from schemas/{contract.dataset}.yaml"
-                          f" (missing {missing}, unexpected {extra}; new_columns: {contract.new_columns})")
-    if extra:
+    policy = contract.missing_columns if missing else contract.new_columns if extra else "add"
+    if policy != "add":
+        problem = (f"system {system.id}: {where}: columns differ from schemas/{contract.dataset}.yaml"
+                   f" (missing {missing}, unexpected {extra}; new_columns: {contract.new_columns}, "
+                   f"missing_columns: {contract.missing_columns})")
+        if policy == "refuse" or held is None:
+            raise SchemaDrift(problem)
+        if not held:
+            log.warning("%s: the batch is quarantined in %s", problem, DRIFTED)
+        held.append(problem)
+    elif extra:
         log.warning("system %s: %s: new columns %s kept in %s (schemas/%s.yaml new_columns: add)",
                     system.id, where, extra, EXTRA, contract.dataset)
     return extra
+
+
+def drift_source(source: dict, held: list[str]) -> dict:
+    """The batch's source record, naming the first drift that quarantines it and in how many places
+    (files, or records where each carries its own columns) one was found."""
+    return {**source, "drift": held[0], "drift_places": len(held)} if held else source
 
 
 def extra_text(record: dict, extra: list[str]) -> str | None:

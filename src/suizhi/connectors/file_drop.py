@@ -19,8 +19,8 @@ from pathlib import Path
 import pyarrow as pa
 
 from suizhi.catalog.models import Contract, System
-from suizhi.connectors.base import (EXTRA, SOURCE_FILE, SOURCE_LINE, Extracted, as_text, drifted_columns, extra_text,
-                                   raw_schema)
+from suizhi.connectors.base import (EXTRA, SOURCE_FILE, SOURCE_LINE, Extracted, as_text, drift_source, drifted_columns,
+                                   extra_text, raw_schema)
 from suizhi.errors import RejectedFile, SourceError
 
 ARCHIVE, REJECTED = "_archive", "_rejected"
@@ -77,17 +77,17 @@ class FileDrop:
             files = sorted(archived.values(), key=lambda r: r["name"])
             return Extracted(None, sum(r["rows"] for r in files), {"files": files, "archived": True})
         schema = raw_schema(contract)
-        tables, files = [], []
+        tables, files, held = [], [], []
         for path, digest in fresh:
             try:
-                table = self._read_file(system, contract, path).cast(schema)
+                table = self._read_file(system, contract, path, held).cast(schema)
             except RejectedFile as exc:
                 moved = self._reject(path, str(exc))
                 raise type(exc)(f"{exc} (moved to {moved}, beside its .error.txt)") from exc
             tables.append(table)
             files.append({"name": path.name, "sha256": digest, "rows": table.num_rows})
         table = pa.concat_tables(tables)
-        return Extracted(table, table.num_rows, {"files": files})
+        return Extracted(table, table.num_rows, drift_source({"files": files}, held))
 
     def archive_landed(self, system: System, source: dict) -> None:
         """Move a landed batch's files to _archive/ with a record of their checksum and rows."""
@@ -123,18 +123,18 @@ class FileDrop:
         shutil.move(str(path), rejected / path.name)
         return rejected / path.name
 
-    def _read_file(self, system: System, contract: Contract, path: Path) -> pa.Table:
+    def _read_file(self, system: System, contract: Contract, path: Path, held: list[str]) -> pa.Table:
         fmt = system.connector.format
         header, rows = (self._csv_rows if fmt == "csv" else self._xlsx_rows if fmt == "xlsx"
                         else self._jsonl_rows)(system, path)
-        extra = [] if header is None else drifted_columns(system, contract, header, f"file {path.name} header")
+        extra = [] if header is None else drifted_columns(system, contract, header, f"file {path.name} header", held)
         names = [c.name for c in contract.columns]
         columns: dict[str, list] = {n: [] for n in names + [SOURCE_FILE, SOURCE_LINE, EXTRA]}
         for line, record in rows:
             if header is None:
-                extra = drifted_columns(system, contract, list(record), f"file {path.name} line {line}")
+                extra = drifted_columns(system, contract, list(record), f"file {path.name} line {line}", held)
             for n in names:
-                columns[n].append(as_text(record[n]))
+                columns[n].append(as_text(record.get(n)))
             columns[SOURCE_FILE].append(path.name)
             columns[SOURCE_LINE].append(line)
             columns[EXTRA].append(extra_text(record, extra))

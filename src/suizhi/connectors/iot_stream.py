@@ -121,9 +121,9 @@ def _micro_batch(spark: SparkSession, lake: Lake, catalog: Catalog, batch: Batch
     reason = (F.when(F.col(KEYS).isNull(), "malformed JSON line: not a JSON object")
               .when(F.size(F.col(MISSING)) > 0, F.concat(F.lit("columns missing: "), F.array_join(F.col(MISSING), ", "),
                                                           F.lit(f" (schemas/{contract.dataset}.yaml)")))
-              .when((F.size(F.col(ADDED)) > 0) & F.lit(contract.new_columns == "refuse"),
+              .when((F.size(F.col(ADDED)) > 0) & F.lit(contract.new_columns != "add"),  # a reading is its own batch
                     F.concat(F.lit("unexpected columns: "), F.array_join(F.col(ADDED), ", "),
-                             F.lit(f" (schemas/{contract.dataset}.yaml new_columns: refuse)")))
+                             F.lit(f" (schemas/{contract.dataset}.yaml new_columns: {contract.new_columns})")))
               .when(F.col(dev).isNull(), f"no {dev}")
               .when(F.col(AT).isNull(), f"{when} is missing or not a time")
               .when(late, f"late beyond watermark: {when} before {watermark} "

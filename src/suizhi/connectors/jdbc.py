@@ -1,6 +1,7 @@
-"""Relational databases read through Spark JDBC: PostgreSQL, or SQLite files for the embedded default.
+"""Relational databases read through Spark JDBC: PostgreSQL, MySQL and MariaDB, or SQLite
+files for the embedded default.
 
-One code path serves both. The run's month bounds the watermark column, so a rerun reads
+One code path serves them all. The run's month bounds the watermark column, so a rerun reads
 the same rows; the month's count is taken at the source with its own query, and the rows
 Spark read must match it. Reading happens in the landing job, which holds the Spark
 session; the extract task only checks that the connection is defined.
@@ -16,26 +17,29 @@ from pyspark.sql import functions as F
 
 from suizhi.catalog import Catalog
 from suizhi.catalog.models import Contract, System
-from suizhi.connectors.base import DEFERRED, EXTRA, SOURCE_FILE, SOURCE_LINE, Batch, Extracted, drifted_columns
+from suizhi.connectors.base import (DEFERRED, EXTRA, SOURCE_FILE, SOURCE_LINE, Batch, Extracted, drift_source,
+                                   drifted_columns)
 from suizhi.connectors.connections import Conn, get_connection
+from suizhi.connectors.dialects import Dialect, dialect
 from suizhi.errors import SourceError, SourceMismatch
 from suizhi.simulate.serve_db import TS, month_bounds
 
 log = logging.getLogger(__name__)
-DRIVERS = {"sqlite": ("jdbc:sqlite:{schema}", "org.sqlite.JDBC"),
-           "postgresql": ("jdbc:postgresql://{host}:{port}/{schema}", "org.postgresql.Driver"),
-           "postgres": ("jdbc:postgresql://{host}:{port}/{schema}", "org.postgresql.Driver")}
 
 
 def jdbc_url(conn: Conn, system: str) -> tuple[str, dict]:
-    if conn.conn_type not in DRIVERS:
-        raise SourceError(f"system {system}: connection type '{conn.conn_type}' is not a supported database "
-                          f"({', '.join(sorted(DRIVERS))})")
-    url, driver = DRIVERS[conn.conn_type]
-    props = {"driver": driver}
+    """The connection's JDBC URL and Spark read properties (driver, credentials)."""
+    found = dialect(conn, system)
+    props = {"driver": found.driver, **dict(found.properties)}
     if conn.login:
         props.update(user=conn.login, password=conn.password)
-    return url.format(host=conn.host, port=conn.port or 5432, schema=conn.schema), props
+    return found.url.format(host=conn.host, port=conn.port or found.port, schema=conn.schema), props
+
+
+def within(sql: Dialect, column: str, lo: str, hi: str) -> str:
+    """The [lo, hi) watermark predicate in the database's quoting (local time text compares as
+    text in SQLite and as a timestamp against DATETIME or timestamp columns)."""
+    return f"{sql.name(column)} >= '{lo}' AND {sql.name(column)} < '{hi}'"
 
 
 def slices(period: str, n: int) -> list[tuple[str, str]]:
@@ -61,19 +65,21 @@ def stage_jdbc(spark: SparkSession, catalog: Catalog, sources_root: str, batch: 
     """Read a JDBC batch into its staging parquet; the count is the source's own for the interval."""
     system = catalog.systems[batch.system]
     contract, cfg = catalog.contracts[system.dataset], system.connector
-    url, props = jdbc_url(get_connection(cfg.conn_id, sources_root, system.id), system.id)
+    conn = get_connection(cfg.conn_id, sources_root, system.id)
+    (url, props), sql = jdbc_url(conn, system.id), dialect(conn, system.id)
     lo, hi, wm = batch.source["from"], batch.source["to"], cfg.watermark_column
-    where = f"{wm} >= '{lo}' AND {wm} < '{hi}'"
+    where, table = f"{wm} >= '{lo}' AND {wm} < '{hi}'", sql.name(cfg.table)
     try:
-        counted = spark.read.jdbc(url, f"(SELECT COUNT(*) AS n FROM {cfg.table} WHERE {where}) counted",
+        counted = spark.read.jdbc(url, f"(SELECT COUNT(*) AS n FROM {table} WHERE {within(sql, wm, lo, hi)}) counted",
                                   properties=props).first()[0]
-        rows = spark.read.jdbc(url, cfg.table, predicates=[f"{wm} >= '{a}' AND {wm} < '{b}'"
-                                                           for a, b in slices(batch.period, cfg.partitions)],
-                               properties=props)
+        rows = spark.read.jdbc(url, table, properties=props,
+                               predicates=[within(sql, wm, a, b) for a, b in slices(batch.period, cfg.partitions)])
         found = [c for c in rows.columns if c not in (cfg.row_id_column, cfg.watermark_column)]
-        extra = drifted_columns(system, contract, found, f"table {cfg.table}")
+        held: list[str] = []
+        extra = drifted_columns(system, contract, found, f"table {cfg.table}", held)
         staged = batch.staged[len(DEFERRED):]
-        (rows.select(*[F.col(c.name).cast("string") for c in contract.columns],
+        (rows.select(*[(F.col(c.name) if c.name in rows.columns else F.lit(None)).cast("string").alias(c.name)
+                       for c in contract.columns],
                      F.lit(f"table {cfg.table}").alias(SOURCE_FILE),
                      F.col(cfg.row_id_column).cast("long").alias(SOURCE_LINE),
                      (F.to_json(F.struct(*[F.col(c).cast("string") for c in extra])) if extra
@@ -88,4 +94,4 @@ def stage_jdbc(spark: SparkSession, catalog: Catalog, sources_root: str, batch: 
         raise SourceMismatch(f"system {system.id}: table {cfg.table} ({where}): read {read} rows, the source "
                              f"counts {counted}; the table changed while it was read, rerun the interval")
     log.info("staged %s from %s: %d rows", batch.batch_id, cfg.table, read)
-    return dataclasses.replace(batch, rows_read=int(counted), staged=staged)
+    return dataclasses.replace(batch, rows_read=int(counted), staged=staged, source=drift_source(batch.source, held))

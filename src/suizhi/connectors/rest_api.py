@@ -13,8 +13,8 @@ import httpx
 import pyarrow as pa
 
 from suizhi.catalog.models import Contract, System
-from suizhi.connectors.base import (EXTRA, SOURCE_FILE, SOURCE_LINE, Extracted, as_text, drifted_columns, extra_text,
-                                   raw_schema)
+from suizhi.connectors.base import (EXTRA, SOURCE_FILE, SOURCE_LINE, Extracted, as_text, drift_source, drifted_columns,
+                                   extra_text, raw_schema)
 from suizhi.connectors.connections import get_connection
 from suizhi.errors import SourceError, SourceMismatch
 
@@ -67,7 +67,7 @@ class RestApi:
         names = [c.name for c in contract.columns]
         columns: dict[str, list] = {n: [] for n in names + [SOURCE_FILE, SOURCE_LINE, EXTRA]}
         headers = {"Authorization": f"Bearer {conn.password}"} if conn.password else {}
-        total, page, pages = None, 1, 1
+        total, page, pages, held = None, 1, 1, []
         with httpx.Client(base_url=conn.base_url, headers=headers, timeout=cfg.timeout_seconds) as client:
             while page <= pages:
                 where = f"page {page} of {path}?period={period}"
@@ -78,9 +78,9 @@ class RestApi:
                     raise SourceMismatch(f"system {system.id}: {where}: the total changed from {total} to "
                                          f"{body['total']} while paging; rerun the interval")
                 for row, record in enumerate(body["records"], start=1):
-                    extra = drifted_columns(system, contract, list(record), f"{where} record {row}")
+                    extra = drifted_columns(system, contract, list(record), f"{where} record {row}", held)
                     for n in names:
-                        columns[n].append(as_text(record[n]))
+                        columns[n].append(as_text(record.get(n)))
                     columns[SOURCE_FILE].append(f"{path}?period={period}&page={page}")
                     columns[SOURCE_LINE].append(row)
                     columns[EXTRA].append(extra_text(record, extra))
@@ -90,4 +90,4 @@ class RestApi:
             raise SourceMismatch(f"system {system.id}: {path}?period={period}: fetched {fetched} records over "
                                  f"{pages} pages, the API's total is {total}")
         table = pa.table(columns).cast(raw_schema(contract))
-        return Extracted(table, total, {"api": path, "pages": pages, "total": total})
+        return Extracted(table, total, drift_source({"api": path, "pages": pages, "total": total}, held))
