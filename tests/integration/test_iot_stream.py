@@ -5,6 +5,7 @@ the silent devices named, and a rerun or a replayed micro-batch landing nothing 
 from __future__ import annotations
 
 import json
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,8 @@ import pytest
 from suizhi.connectors import Batch
 from suizhi.connectors.iot_stream import ACTIVITY, REJECTED, STREAM_BATCHES, land_stream
 from suizhi.demo import run_months
+from suizhi.governance.policy import load_policy
+from suizhi.governance.retention import purge_bronze
 from suizhi.lake import Lake
 from suizhi.ledger import conservation, read_ledger
 from suizhi.runtime import current_catalog, current_settings, extract_system
@@ -136,3 +139,25 @@ def test_a_micro_batch_replayed_after_a_crash_lands_nothing_twice(spark, here):
     assert (row["rows_read"], row["rows_landed"], row["ingest_duplicates"], row["ingest_rejected"]) == (53, 48, 2, 3)
     assert _versions() == versions
     assert (Path(lake.checkpoint(IOT_SYSTEM)) / "commits" / "1").exists()
+
+
+def test_retention_purges_the_readings_kept_apart_with_their_batch(spark, here):
+    """Kept-apart readings are raw lines (a caller, an address): they go when their batch's
+    bronze rows go, the audit names the table, and the ledger still counts them."""
+    lake, manifest = here
+    policy = load_policy(current_settings().home)
+    policy = policy.model_copy(update={"retention": policy.retention.model_copy(update={
+        "bronze": policy.retention.bronze.model_copy(update={"vacuum_hours": 0})})})
+    ledger = _ledger(spark, lake)
+    later = datetime.now(timezone.utc) + timedelta(days=policy.retention.bronze.days + 1)
+    purged = purge_bronze(spark, lake, current_catalog(), policy, now=later)
+    truth = manifest["systems"][IOT_SYSTEM]["months"]
+    assert {k: (p["batches"], p["rows"]) for k, p in purged.items() if k != "zsj_hotline_12345"} == {
+        IOT_SYSTEM: ([f"{IOT_SYSTEM}/2021-01", f"{IOT_SYSTEM}/2021-02"], 56 + 48),
+        "_rejected_readings": ([f"{IOT_SYSTEM}/2021-02"], truth["2021-02"]["ingest_rejected"])}
+    assert truth["2021-02"]["ingest_rejected"] == 3 and _table(spark, lake, REJECTED).count() == 0
+    assert purge_bronze(spark, lake, current_catalog(), policy, now=later) == {}
+    record = [r for r in _table(spark, lake, "audit.runs").orderBy("recorded_at").collect()
+              if r.action == "retention"][-2]
+    assert json.loads(record.writes)[REJECTED] == [None, purged["_rejected_readings"]["version"]]
+    assert _ledger(spark, lake) == ledger
