@@ -4,14 +4,16 @@ truth (re-sent readings dropped, late ones kept apart, a broken line rejected by
 the silent devices named, and a rerun or a replayed micro-batch landing nothing twice."""
 from __future__ import annotations
 
+import hashlib
 import json
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from delta.tables import DeltaTable
 
 from suizhi.connectors import Batch
-from suizhi.connectors.iot_stream import ACTIVITY, REJECTED, STREAM_BATCHES, land_stream
+from suizhi.connectors.iot_stream import ACTIVITY, ARCHIVE, READINGS, REJECTED, STREAM_BATCHES, land_stream
 from suizhi.demo import run_months
 from suizhi.governance.policy import load_policy
 from suizhi.governance.retention import purge_bronze
@@ -112,6 +114,22 @@ def test_the_silent_devices_of_each_month_are_named(spark, here):
                 if r.action == "land" and "devices" in json.loads(r.details)]
     assert sorted(d["devices"][IOT_SYSTEM]["silent"][0] for d in landings) == ["GP000002", "GP000012"]
 
+
+def test_streamed_files_are_archived_once_the_next_micro_batch_starts_with_their_sha256(spark, here):
+    """January's files moved to _archive when February's micro-batch started; February's
+    wait in the landing folder for the next run; the bronze commits name every file's hash."""
+    lake, manifest = here
+    folder = Path(current_settings().sources_root) / IOT_SYSTEM
+    archived = {p.name: p for p in (folder / ARCHIVE).rglob("*.jsonl")}
+    waiting = {p.name for p in (folder / READINGS).rglob("*.jsonl")}
+    truth = manifest["systems"][IOT_SYSTEM]["months"]
+    assert (len(archived), len(waiting)) == (truth["2021-01"]["files"], truth["2021-02"]["files"]) == (33, 37)
+    hashes = {}
+    for commit in DeltaTable.forPath(spark, lake.table(f"bronze.{IOT_SYSTEM}")).history().collect():
+        hashes.update(json.loads(commit.userMetadata or "{}").get("source", {}).get("sha256", {}))
+    assert set(hashes) == set(archived) | waiting
+    assert {n: hashlib.sha256(p.read_bytes()).hexdigest() for n, p in archived.items()} == {
+        n: hashes[n] for n in archived}
 
 def _versions() -> dict[str, int]:
     lake = Path(current_settings().lake_root)

@@ -14,7 +14,12 @@ and hands each micro-batch to `_micro_batch`, which:
 - drops re-sent readings: a device and reading time seen earlier in the micro-batch, or
   already in `bronze.<system>` at or after the watermark;
 - appends the rest to `bronze.<system>` and records the micro-batch's counts and the
-  devices heard from in `ledger.stream_batches`.
+  devices heard from in `ledger.stream_batches`, and each file's sha-256 in the commits.
+
+Spark archives the files of a committed micro-batch to <sources>/<system>/_archive/
+(cleanSource=archive, under the file's full path) when it starts the next micro-batch,
+so a replayed one still finds its files; with trigger availableNow the last micro-batch
+of a run is archived by the next run that finds new files.
 
 The watermark and deduplication are applied here rather than by Spark's
 withWatermark/dropDuplicatesWithinWatermark: those drop late rows without handing them
@@ -44,8 +49,8 @@ from suizhi.errors import SourceError
 from suizhi.lake import Lake
 
 log = logging.getLogger(__name__)
-READINGS, REGISTRY = "readings", "devices.csv"
-RAW, KEYS, MISSING, ADDED, AT = "_raw", "_keys", "_missing", "_added", "_reading_at"
+READINGS, REGISTRY, ARCHIVE = "readings", "devices.csv", "_archive"
+RAW, KEYS, MISSING, ADDED, AT, PATH = "_raw", "_keys", "_missing", "_added", "_reading_at", "_path"
 TS = "%Y-%m-%d %H:%M:%S"
 REJECTED, STREAM_BATCHES, ACTIVITY = "bronze._rejected_readings", "ledger.stream_batches", "ledger.device_activity"
 BATCH_SCHEMA = T.StructType([
@@ -75,7 +80,7 @@ class IotStream:
             raise SourceError(f"system {system.id}: no device registry {folder / REGISTRY} "
                               f"(columns device_id, device_type, district_code, installed_on)")
         return Extracted(None, -1, {"landing": str(folder / READINGS), "registry": str(folder / REGISTRY),
-                                    "watermark": system.connector.watermark})
+                                    "archive": str(folder / ARCHIVE), "watermark": system.connector.watermark})
 
 
 def _app_id(system: str) -> str:
@@ -117,6 +122,7 @@ def _micro_batch(spark: SparkSession, lake: Lake, catalog: Catalog, batch: Batch
                 .filter(F.trim(F.col(RAW)) != ""))
     rows = _parse(numbered, contract).withColumn(AT, F.to_timestamp(F.col(when))).persist()
     files = [r[0] for r in rows.select(SOURCE_FILE).distinct().collect()]
+    digests = _sha256(spark, [r[0] for r in df.select(PATH).distinct().collect()])
     late = F.lit(False) if watermark is None else F.col(AT) < F.to_timestamp(F.lit(watermark))
     reason = (F.when(F.col(KEYS).isNull(), "malformed JSON line: not a JSON object")
               .when(F.size(F.col(MISSING)) > 0, F.concat(F.lit("columns missing: "), F.array_join(F.col(MISSING), ", "),
@@ -146,7 +152,8 @@ def _micro_batch(spark: SparkSession, lake: Lake, catalog: Catalog, batch: Batch
                       F.date_format(F.max(AT), "yyyy-MM-dd HH:mm:ss").alias("newest"),
                       F.sort_array(F.collect_set(dev)).alias("devices")).first()
     n_landed = landed.count()
-    meta = {"batch_id": batch.batch_id, "stream_batch": k, "source": {"files": len(files), "watermark": watermark}}
+    meta = {"batch_id": batch.batch_id, "stream_batch": k,
+            "source": {"files": len(files), "watermark": watermark, "sha256": digests}}
     grade_bronze(spark, path, contract, landed.schema, system.id)
     _append(landed, path, system.id, k, {**meta, "rows_read": counts["read"]})
     rejected = rows.filter(F.col("_reason").isNotNull()).select(
@@ -169,6 +176,15 @@ def _micro_batch(spark: SparkSession, lake: Lake, catalog: Catalog, batch: Batch
     landed.unpersist()
 
 
+def _sha256(spark: SparkSession, paths: list[str]) -> dict[str, str]:
+    """Each file's sha-256 by name, read by the executors (no shared disk assumed)."""
+    if not paths:
+        return {}
+    found = spark.read.format("binaryFile").load(paths).select(
+        F.element_at(F.split("path", "/"), -1).alias("name"), F.sha2("content", 256).alias("sha256")).collect()
+    return dict(sorted((r.name, r.sha256) for r in found))
+
+
 def _parse(lines: DataFrame, contract: Contract) -> DataFrame:
     """Each line's contract columns as raw text, the keys it lacks or adds, and the added ones
     as JSON in _extra when the contract's drift policy keeps them."""
@@ -189,8 +205,10 @@ def _stream(spark: SparkSession, lake: Lake, catalog: Catalog, batch: Batch) -> 
     system = catalog.systems[batch.system]
     landing = batch.source["landing"]
     Path(landing).mkdir(parents=True, exist_ok=True)
-    readings = (spark.readStream.text(f"{landing}/*/*.jsonl")
-                .select(F.col("value").alias(RAW), F.col("_metadata.file_name").alias(SOURCE_FILE)))
+    readings = (spark.readStream.option("cleanSource", "archive").option("sourceArchiveDir", batch.source["archive"])
+                .text(f"{landing}/*/*.jsonl")
+                .select(F.col("value").alias(RAW), F.col("_metadata.file_name").alias(SOURCE_FILE),
+                        F.col("_metadata.file_path").alias(PATH)))
     query = (readings.writeStream.queryName(f"suizhi_ingest_{system.id}")
              .option("checkpointLocation", lake.checkpoint(system.id)).trigger(availableNow=True)
              .foreachBatch(lambda df, k: _micro_batch(spark, lake, catalog, batch, df, k)).start())
