@@ -27,12 +27,16 @@ to the sink, and report what they dropped only in progress events, which a crash
 between a micro-batch and the ledger loses. Here every count is written with the
 micro-batch, and every write is idempotent on (stream, micro-batch) through Delta's
 txnAppId/txnVersion, so a micro-batch replayed after a crash lands nothing twice.
+Several systems stream at once (bronze lands systems in parallel threads) into the same
+ledger tables: those are created before any stream starts, and the device accounting,
+which reads before it writes, takes a lock.
 """
 from __future__ import annotations
 
 import csv
 import json
 import logging
+import threading
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -61,6 +65,13 @@ BATCH_SCHEMA = T.StructType([
     T.StructField("ingest_rejected", T.LongType()), T.StructField("newest_reading", T.StringType()),
     T.StructField("watermark", T.StringType()), T.StructField("devices", T.ArrayType(T.StringType())),
 ])
+REJECTED_SCHEMA = T.StructType([
+    T.StructField("system", T.StringType()), T.StructField("period", T.StringType()),
+    T.StructField("stream_batch", T.LongType()), T.StructField("reason", T.StringType()),
+    T.StructField("device", T.StringType()), T.StructField("reading_time", T.StringType()),
+    T.StructField(SOURCE_FILE, T.StringType()), T.StructField(SOURCE_LINE, T.LongType()),
+    T.StructField("record", T.StringType()), T.StructField("rejected_at", T.TimestampType()),
+])
 ACTIVITY_SCHEMA = T.StructType([
     T.StructField("system", T.StringType()), T.StructField("period", T.StringType()),
     T.StructField("registered", T.LongType()), T.StructField("reported", T.LongType()),
@@ -81,6 +92,17 @@ class IotStream:
                               f"(columns device_id, device_type, district_code, installed_on)")
         return Extracted(None, -1, {"landing": str(folder / READINGS), "registry": str(folder / REGISTRY),
                                     "archive": str(folder / ARCHIVE), "watermark": system.connector.watermark})
+
+
+_SHARED = threading.Lock()  # the ledger tables every stream writes
+
+
+def _create_shared(spark: SparkSession, lake: Lake) -> None:
+    """Create the tables every stream writes, once: first writes racing to create one conflict."""
+    with _SHARED:
+        for name, schema in ((STREAM_BATCHES, BATCH_SCHEMA), (REJECTED, REJECTED_SCHEMA), (ACTIVITY, ACTIVITY_SCHEMA)):
+            if not _exists(spark, lake.table(name)):
+                DeltaTable.createIfNotExists(spark).location(lake.table(name)).addColumns(schema).execute()
 
 
 def _app_id(system: str) -> str:
@@ -235,17 +257,18 @@ def _account_devices(spark: SparkSession, lake: Lake, batch: Batch, batches: lis
     activity = {"registered": len(registered), "reported": len(registered) - len(silent), "silent": silent}
     row = spark.createDataFrame([(batch.system, batch.period, len(registered), activity["reported"], len(silent),
                                   silent)], ACTIVITY_SCHEMA)
-    path = lake.table(ACTIVITY)
-    table = DeltaTable.createIfNotExists(spark).location(path).addColumns(ACTIVITY_SCHEMA).execute()
-    held = table.toDF().filter((F.col("system") == batch.system) & (F.col("period") == batch.period))
-    if held.isEmpty():  # an interval is accounted once; a replay finds it and writes nothing
-        (table.alias("a").merge(row.alias("u"), "a.system = u.system AND a.period = u.period")
-         .whenNotMatchedInsertAll().execute())
+    table = DeltaTable.forPath(spark, lake.table(ACTIVITY))
+    with _SHARED:  # a MERGE reads the table: two at once would conflict
+        held = table.toDF().filter((F.col("system") == batch.system) & (F.col("period") == batch.period))
+        if held.isEmpty():  # an interval is accounted once; a replay finds it and writes nothing
+            (table.alias("a").merge(row.alias("u"), "a.system = u.system AND a.period = u.period")
+             .whenNotMatchedInsertAll().execute())
     return activity
 
 
 def land_stream(spark: SparkSession, lake: Lake, catalog: Catalog, batch: Batch) -> dict:
     """Run the system's stream over what has arrived; the batch's ledger row, with its devices."""
+    _create_shared(spark, lake)
     _stream(spark, lake, catalog, batch)
     path = lake.table(STREAM_BATCHES)
     done = (spark.read.format("delta").load(path).filter(F.col("batch_id") == batch.batch_id).collect()
