@@ -153,7 +153,8 @@ def plan_readings(rng: random.Random, devices: list[dict], year: int, total: int
 def _record(seed: int, year: int, system: System, contract: Contract, reading: Reading,
             device: dict) -> tuple[dict, dict]:
     """The record a reading carries: drawn like any record of its key, then given its device,
-    reading time and the device's district (unless its injected defect is the district)."""
+    reading time and the device's district and address (unless its injected defect is the
+    district), so a rule that the address lies in the district holds for it."""
     record, counters = draw(seed, year, system.id, contract, Row(reading.key, month=reading.at.month))
     cfg = system.connector
     record[cfg.device_column] = reading.device
@@ -164,6 +165,10 @@ def _record(seed: int, year: int, system: System, contract: Contract, reading: R
     names = {c.simulate.kind: c.name for c in contract.columns}
     if "district_code" in names and counters["defect"] != "guangzhou_division":
         record[names["district_code"]] = device["district_code"]
+        where = random.Random(f"{seed}:{system.id}:{reading.device}:address")  # a device stays put
+        for col in contract.columns:
+            if col.simulate.kind == "address" and record[col.name] is not None:
+                record[col.name] = fakes.address(where, device["district_code"])
         if "lng" in names and "lat" in names and counters["defect"] != "in_guangzhou":
             record[names["lng"]], record[names["lat"]] = fakes.coordinate(rng, device["district_code"])
     return record, counters
