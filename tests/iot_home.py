@@ -10,11 +10,11 @@ from tests.conftest import REPO
 
 IOT_SYSTEM = "cgj_gas_pipeline_iot"
 IOT_CONNECTOR = {"kind": "iot_stream", "device_column": "sensor_id", "time_column": "observed_at",
-                 "watermark": "2 days", "devices": 120}
+                 "watermark": "2 days", "devices": 12000, "full_scale": 100}
 
 
 def add_iot_system(home: Path, records_per_year: int = 6000) -> Path:
-    """Add cgj_gas_pipeline_iot (120 devices, 6,000 readings a year at scale 1) to the home."""
+    """Add cgj_gas_pipeline_iot (120 devices and 6,000 readings a year at scale 1) to the home."""
     conf = home / "conf"
     departments = yaml.safe_load((conf / "departments.yaml").read_text(encoding="utf-8"))
     if not any(d["id"] == "cgj" for d in departments):

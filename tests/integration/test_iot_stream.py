@@ -4,14 +4,19 @@ truth (re-sent readings dropped, late ones kept apart, a broken line rejected by
 the silent devices named, and a rerun or a replayed micro-batch landing nothing twice."""
 from __future__ import annotations
 
+import hashlib
 import json
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from delta.tables import DeltaTable
 
 from suizhi.connectors import Batch
-from suizhi.connectors.iot_stream import ACTIVITY, REJECTED, STREAM_BATCHES, land_stream
+from suizhi.connectors.iot_stream import ACTIVITY, ARCHIVE, READINGS, REJECTED, STREAM_BATCHES, land_stream
 from suizhi.demo import run_months
+from suizhi.governance.policy import load_policy
+from suizhi.governance.retention import purge_bronze
 from suizhi.lake import Lake
 from suizhi.ledger import conservation, read_ledger
 from suizhi.runtime import current_catalog, current_settings, extract_system
@@ -110,6 +115,22 @@ def test_the_silent_devices_of_each_month_are_named(spark, here):
     assert sorted(d["devices"][IOT_SYSTEM]["silent"][0] for d in landings) == ["GP000002", "GP000012"]
 
 
+def test_streamed_files_are_archived_once_the_next_micro_batch_starts_with_their_sha256(spark, here):
+    """January's files moved to _archive when February's micro-batch started; February's
+    wait in the landing folder for the next run; the bronze commits name every file's hash."""
+    lake, manifest = here
+    folder = Path(current_settings().sources_root) / IOT_SYSTEM
+    archived = {p.name: p for p in (folder / ARCHIVE).rglob("*.jsonl")}
+    waiting = {p.name for p in (folder / READINGS).rglob("*.jsonl")}
+    truth = manifest["systems"][IOT_SYSTEM]["months"]
+    assert (len(archived), len(waiting)) == (truth["2021-01"]["files"], truth["2021-02"]["files"]) == (33, 37)
+    hashes = {}
+    for commit in DeltaTable.forPath(spark, lake.table(f"bronze.{IOT_SYSTEM}")).history().collect():
+        hashes.update(json.loads(commit.userMetadata or "{}").get("source", {}).get("sha256", {}))
+    assert set(hashes) == set(archived) | waiting
+    assert {n: hashlib.sha256(p.read_bytes()).hexdigest() for n, p in archived.items()} == {
+        n: hashes[n] for n in archived}
+
 def _versions() -> dict[str, int]:
     lake = Path(current_settings().lake_root)
     return {str(log.parent.relative_to(lake)): len(list(log.glob("*.json"))) for log in lake.rglob("_delta_log")}
@@ -136,3 +157,25 @@ def test_a_micro_batch_replayed_after_a_crash_lands_nothing_twice(spark, here):
     assert (row["rows_read"], row["rows_landed"], row["ingest_duplicates"], row["ingest_rejected"]) == (53, 48, 2, 3)
     assert _versions() == versions
     assert (Path(lake.checkpoint(IOT_SYSTEM)) / "commits" / "1").exists()
+
+
+def test_retention_purges_the_readings_kept_apart_with_their_batch(spark, here):
+    """Kept-apart readings are raw lines (a caller, an address): they go when their batch's
+    bronze rows go, the audit names the table, and the ledger still counts them."""
+    lake, manifest = here
+    policy = load_policy(current_settings().home)
+    policy = policy.model_copy(update={"retention": policy.retention.model_copy(update={
+        "bronze": policy.retention.bronze.model_copy(update={"vacuum_hours": 0})})})
+    ledger = _ledger(spark, lake)
+    later = datetime.now(timezone.utc) + timedelta(days=policy.retention.bronze.days + 1)
+    purged = purge_bronze(spark, lake, current_catalog(), policy, now=later)
+    truth = manifest["systems"][IOT_SYSTEM]["months"]
+    assert {k: (p["batches"], p["rows"]) for k, p in purged.items() if k != "zsj_hotline_12345"} == {
+        IOT_SYSTEM: ([f"{IOT_SYSTEM}/2021-01", f"{IOT_SYSTEM}/2021-02"], 56 + 48),
+        "_rejected_readings": ([f"{IOT_SYSTEM}/2021-02"], truth["2021-02"]["ingest_rejected"])}
+    assert truth["2021-02"]["ingest_rejected"] == 3 and _table(spark, lake, REJECTED).count() == 0
+    assert purge_bronze(spark, lake, current_catalog(), policy, now=later) == {}
+    record = [r for r in _table(spark, lake, "audit.runs").orderBy("recorded_at").collect()
+              if r.action == "retention"][-2]
+    assert json.loads(record.writes)[REJECTED] == [None, purged["_rejected_readings"]["version"]]
+    assert _ledger(spark, lake) == ledger

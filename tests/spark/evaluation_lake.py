@@ -37,9 +37,10 @@ def write_ledger(spark: SparkSession, lake: Lake, counts: dict, drop: set[tuple[
             if (sid, period) in drop:
                 continue
             landed += m["rows"]
-            rows.append((f"{sid}/{period}", sid, s["dataset"], s["department"], period, m["rows"], m["rows"], AT,
-                         m["inserted"], m["superseded"], m["duplicates"], m["quarantined"], AT,
-                         None, None))  # ingest_duplicates, ingest_rejected: only streamed systems have them
+            # rows read and ingest_duplicates, ingest_rejected: only a streamed system keeps readings out
+            rows.append((f"{sid}/{period}", sid, s["dataset"], s["department"], period, m.get("received", m["rows"]),
+                         m["rows"], AT, m["inserted"], m["superseded"], m["duplicates"], m["quarantined"], AT,
+                         m.get("ingest_duplicates"), m.get("ingest_rejected")))
     _write(spark, rows, LEDGER_SCHEMA, lake.ledger)
     return landed
 

@@ -50,8 +50,8 @@ def seed_year(spark, tmp_path_factory):
 
 def test_the_simulated_2021_reproduces_the_seed_table(seed_year):
     _, built, tallied, data, _ = seed_year
-    assert SCALE == 0.000286
-    assert built["landed"] == 315_359
+    assert SCALE == 0.000284
+    assert built["landed"] == 313_464
     rows = {r["tally"]: r for r in data["indicators"]}
     assert [(r["name"], r["target_text"], r["actual_text"], r["weight"], r["score"], r["deviation_text"])
             for r in data["indicators"]] == [
@@ -62,7 +62,7 @@ def test_the_simulated_2021_reproduces_the_seed_table(seed_year):
         ("保障场地正常运行", "不低于99.5%", "100%", 10, 10.0, "无"),
         ("编制标准规范数量", "不少于10份", "10份", 10, 10.0, "无"),
         ("运营专题数量", "不少于10个", "10个", 10, 10.0, "无"),
-        ("汇聚数据量", "不少于 10亿条 × 0.000286 = 286,000条", "31.54万条 (315,359)", 12, 12.0,
+        ("汇聚数据量", "不少于 10亿条 × 0.000284 = 284,000条", "31.35万条 (313,464)", 12, 12.0,
          "目标设置偏低；建议下年目标不少于11亿条"),
     ]
     assert data["total"] == 100.0 and data["measured_weight"] == 100 and data["not_measured"] == []
@@ -78,7 +78,7 @@ def test_the_simulated_2021_reproduces_the_seed_table(seed_year):
     assert rows["analysis_reports"]["detail"]["by_kind"] == {
         "annual": 1, "domain": 15, "monthly": 7, "quarterly": 3, "topic": 10}
     assert rows["records_aggregated"]["detail"]["unique_records"] == sum(
-        m["inserted"] for s in built["counts"].values() for m in s["months"].values()) == 298_957
+        m["inserted"] for s in built["counts"].values() for m in s["months"].values()) == 298_243
     assert rows["standards"]["detail"]["implemented_in_repo"] == 8
     assert tallied["read"] == {"gold.indicator_values": 0, "gold.indicators": 0, "gold.report_register": 0,
                                "gold.topic_activity": 0, "ledger.batches": 0, "quality.scores": 0,
@@ -89,7 +89,7 @@ def test_the_simulated_2021_reproduces_the_seed_table(seed_year):
     assert {k: v for k, v in volumes["by_system_month"][0].items() if k in ("system", "period", "rows_landed")} == {
         "system": "cgj_digital_city", "period": "2021-01",
         "rows_landed": built["counts"]["cgj_digital_city"]["months"]["2021-01"]["rows"]}
-    assert sum(r["rows_landed"] for r in volumes["by_month"]) == 315_359
+    assert sum(r["rows_landed"] for r in volumes["by_month"]) == 313_464
     assert tallied["quality"]["value"] == {"完整性": 0.995, "时效性": 1.0, "规范性": 0.98}
 
 
@@ -102,11 +102,11 @@ def test_a_year_missing_two_targets_scores_by_the_rules_and_names_the_causes(spa
     _, data = evaluate(spark, lake)
     rows = {r["tally"]: r for r in data["indicators"]}
     volume, uptime = rows["records_aggregated"], rows["venue_uptime"]
-    assert built["landed"] == volume["actual"] == 279_478  # the outage is one more operation record
-    assert volume["score"] == round(12 * 279_478 / 286_000, 2) == 11.73  # proportional
+    assert built["landed"] == volume["actual"] == 278_501  # the outage is one more operation record
+    assert volume["score"] == round(12 * 278_501 / 284_000, 2) == 11.77  # proportional
     missing = "、".join(f"2021-{m:02d}" for m in range(4, 13))
     assert volume["deviation_text"] == (
-        f"未达标：差 6,522条 (2.3%)；原因：系统 cgj_gas_pipeline_iot 缺 {missing} 批次；"
+        f"未达标：差 5,499条 (1.9%)；原因：系统 cgj_gas_pipeline_iot 缺 {missing} 批次；"
         f"系统 gaj_traffic_checkpoint 缺 {missing} 批次；系统 qxj_aws 缺 {missing} 批次；"
         f"系统 zsj_hotline_12345 缺 {missing} 批次")
     assert uptime["actual"] == round((308_160 - 1_600) / 308_160 * 100, 4) == 99.4808
@@ -115,7 +115,7 @@ def test_a_year_missing_two_targets_scores_by_the_rules_and_names_the_causes(spa
     assert [(r["tally"], r["score"]) for r in data["indicators"] if r["deviation_kind"] != "shortfall"] == [
         ("analysis_reports", 12), ("warning_indicators", 12), ("major_event_support", 12),
         ("monitoring_indicators", 12), ("standards", 10), ("topics_processed", 10)]
-    assert data["total"] == 89.73
+    assert data["total"] == 89.77
 
 
 def _libreoffice_csv(xlsx: Path, out: Path) -> list[list[str]]:

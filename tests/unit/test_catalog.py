@@ -1,6 +1,7 @@
 """The catalog in conf/ and schemas/ is complete, and a bad file gets an error naming file and field."""
 from __future__ import annotations
 
+import random
 import shutil
 from collections import Counter
 
@@ -103,9 +104,22 @@ def test_the_115_systems_use_every_kind_of_source(catalog):
     kinds = Counter(s.connector.kind for s in catalog.systems.values())
     formats = Counter((s.connector.format, s.connector.encoding) for s in catalog.systems.values()
                       if s.connector.kind == "file_drop")
-    assert kinds == {"file_drop": 77, "jdbc": 22, "rest_api": 16}
-    assert formats == {("csv", "utf-8"): 33, ("jsonl", "utf-8"): 23, ("xlsx", "utf-8"): 9, ("csv", "gbk"): 7,
+    assert kinds == {"file_drop": 73, "jdbc": 22, "rest_api": 16, "iot_stream": 4}
+    assert formats == {("csv", "utf-8"): 32, ("jsonl", "utf-8"): 20, ("xlsx", "utf-8"): 9, ("csv", "gbk"): 7,
                        ("csv", "gb18030"): 5}
+
+
+def test_the_iot_systems_register_the_citys_84000_devices(catalog):
+    streams = {s.id: s.connector for s in catalog.systems.values() if s.connector.kind == "iot_stream"}
+    assert {sid: (c.devices, c.full_scale) for sid, c in streams.items()} == {
+        "cgj_gas_pipeline_iot": (32_000, 100), "cgj_gas_station_iot": (16_000, 100),
+        "swj_waterlogging_iot": (16_000, 100), "xfzd_smart_fire_iot": (20_000, 100)}
+    assert sum(c.devices for c in streams.values()) == 84_000
+    from suizhi.simulate.iot import registry  # scale 1 registers a hundredth: 840 devices
+    sizes = {sid: len(registry(random.Random(1), catalog.systems[sid], catalog.contracts[catalog.systems[sid].dataset],
+                               2021, 1.0)) for sid in streams}
+    assert sizes == {"cgj_gas_pipeline_iot": 320, "cgj_gas_station_iot": 160, "swj_waterlogging_iot": 160,
+                     "xfzd_smart_fire_iot": 200}
 
 
 def test_a_system_pointing_at_a_missing_contract_or_topic_is_named(tmp_path):

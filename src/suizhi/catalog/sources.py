@@ -75,7 +75,9 @@ class IotStreamSource(_Kind):
     time_column: str = Field(pattern=IDENT, description="the contract column holding the reading time")
     watermark: str = Field(default="2 days", pattern=r"^[1-9][0-9]* (minutes|hours|days)$",
                            description="how late a reading may arrive and still land, e.g. '2 days'")
-    devices: int = Field(gt=0, description="devices registered at scale 1 (the simulator's registry)")
+    devices: int = Field(gt=0, description="devices in the system's registry, as the department runs it")
+    full_scale: float = Field(default=100, gt=0, description="the simulator's scale at which its registry holds "
+                              "all `devices`; at scale s it registers devices × s / full_scale, at least one")
 
     @property
     def watermark_seconds(self) -> int:

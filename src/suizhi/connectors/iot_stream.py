@@ -14,7 +14,12 @@ and hands each micro-batch to `_micro_batch`, which:
 - drops re-sent readings: a device and reading time seen earlier in the micro-batch, or
   already in `bronze.<system>` at or after the watermark;
 - appends the rest to `bronze.<system>` and records the micro-batch's counts and the
-  devices heard from in `ledger.stream_batches`.
+  devices heard from in `ledger.stream_batches`, and each file's sha-256 in the commits.
+
+Spark archives the files of a committed micro-batch to <sources>/<system>/_archive/
+(cleanSource=archive, under the file's full path) when it starts the next micro-batch,
+so a replayed one still finds its files; with trigger availableNow the last micro-batch
+of a run is archived by the next run that finds new files.
 
 The watermark and deduplication are applied here rather than by Spark's
 withWatermark/dropDuplicatesWithinWatermark: those drop late rows without handing them
@@ -22,12 +27,16 @@ to the sink, and report what they dropped only in progress events, which a crash
 between a micro-batch and the ledger loses. Here every count is written with the
 micro-batch, and every write is idempotent on (stream, micro-batch) through Delta's
 txnAppId/txnVersion, so a micro-batch replayed after a crash lands nothing twice.
+Several systems stream at once (bronze lands systems in parallel threads) into the same
+ledger tables: those are created before any stream starts, and the device accounting,
+which reads before it writes, takes a lock.
 """
 from __future__ import annotations
 
 import csv
 import json
 import logging
+import threading
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -44,8 +53,8 @@ from suizhi.errors import SourceError
 from suizhi.lake import Lake
 
 log = logging.getLogger(__name__)
-READINGS, REGISTRY = "readings", "devices.csv"
-RAW, KEYS, MISSING, ADDED, AT = "_raw", "_keys", "_missing", "_added", "_reading_at"
+READINGS, REGISTRY, ARCHIVE = "readings", "devices.csv", "_archive"
+RAW, KEYS, MISSING, ADDED, AT, PATH = "_raw", "_keys", "_missing", "_added", "_reading_at", "_path"
 TS = "%Y-%m-%d %H:%M:%S"
 REJECTED, STREAM_BATCHES, ACTIVITY = "bronze._rejected_readings", "ledger.stream_batches", "ledger.device_activity"
 BATCH_SCHEMA = T.StructType([
@@ -55,6 +64,13 @@ BATCH_SCHEMA = T.StructType([
     T.StructField("rows_landed", T.LongType()), T.StructField("ingest_duplicates", T.LongType()),
     T.StructField("ingest_rejected", T.LongType()), T.StructField("newest_reading", T.StringType()),
     T.StructField("watermark", T.StringType()), T.StructField("devices", T.ArrayType(T.StringType())),
+])
+REJECTED_SCHEMA = T.StructType([
+    T.StructField("system", T.StringType()), T.StructField("period", T.StringType()),
+    T.StructField("stream_batch", T.LongType()), T.StructField("reason", T.StringType()),
+    T.StructField("device", T.StringType()), T.StructField("reading_time", T.StringType()),
+    T.StructField(SOURCE_FILE, T.StringType()), T.StructField(SOURCE_LINE, T.LongType()),
+    T.StructField("record", T.StringType()), T.StructField("rejected_at", T.TimestampType()),
 ])
 ACTIVITY_SCHEMA = T.StructType([
     T.StructField("system", T.StringType()), T.StructField("period", T.StringType()),
@@ -75,7 +91,18 @@ class IotStream:
             raise SourceError(f"system {system.id}: no device registry {folder / REGISTRY} "
                               f"(columns device_id, device_type, district_code, installed_on)")
         return Extracted(None, -1, {"landing": str(folder / READINGS), "registry": str(folder / REGISTRY),
-                                    "watermark": system.connector.watermark})
+                                    "archive": str(folder / ARCHIVE), "watermark": system.connector.watermark})
+
+
+_SHARED = threading.Lock()  # the ledger tables every stream writes
+
+
+def _create_shared(spark: SparkSession, lake: Lake) -> None:
+    """Create the tables every stream writes, once: first writes racing to create one conflict."""
+    with _SHARED:
+        for name, schema in ((STREAM_BATCHES, BATCH_SCHEMA), (REJECTED, REJECTED_SCHEMA), (ACTIVITY, ACTIVITY_SCHEMA)):
+            if not _exists(spark, lake.table(name)):
+                DeltaTable.createIfNotExists(spark).location(lake.table(name)).addColumns(schema).execute()
 
 
 def _app_id(system: str) -> str:
@@ -117,6 +144,7 @@ def _micro_batch(spark: SparkSession, lake: Lake, catalog: Catalog, batch: Batch
                 .filter(F.trim(F.col(RAW)) != ""))
     rows = _parse(numbered, contract).withColumn(AT, F.to_timestamp(F.col(when))).persist()
     files = [r[0] for r in rows.select(SOURCE_FILE).distinct().collect()]
+    digests = _sha256(spark, [r[0] for r in df.select(PATH).distinct().collect()])
     late = F.lit(False) if watermark is None else F.col(AT) < F.to_timestamp(F.lit(watermark))
     reason = (F.when(F.col(KEYS).isNull(), "malformed JSON line: not a JSON object")
               .when(F.size(F.col(MISSING)) > 0, F.concat(F.lit("columns missing: "), F.array_join(F.col(MISSING), ", "),
@@ -146,7 +174,8 @@ def _micro_batch(spark: SparkSession, lake: Lake, catalog: Catalog, batch: Batch
                       F.date_format(F.max(AT), "yyyy-MM-dd HH:mm:ss").alias("newest"),
                       F.sort_array(F.collect_set(dev)).alias("devices")).first()
     n_landed = landed.count()
-    meta = {"batch_id": batch.batch_id, "stream_batch": k, "source": {"files": len(files), "watermark": watermark}}
+    meta = {"batch_id": batch.batch_id, "stream_batch": k,
+            "source": {"files": len(files), "watermark": watermark, "sha256": digests}}
     grade_bronze(spark, path, contract, landed.schema, system.id)
     _append(landed, path, system.id, k, {**meta, "rows_read": counts["read"]})
     rejected = rows.filter(F.col("_reason").isNotNull()).select(
@@ -169,6 +198,15 @@ def _micro_batch(spark: SparkSession, lake: Lake, catalog: Catalog, batch: Batch
     landed.unpersist()
 
 
+def _sha256(spark: SparkSession, paths: list[str]) -> dict[str, str]:
+    """Each file's sha-256 by name, read by the executors (no shared disk assumed)."""
+    if not paths:
+        return {}
+    found = spark.read.format("binaryFile").load(paths).select(
+        F.element_at(F.split("path", "/"), -1).alias("name"), F.sha2("content", 256).alias("sha256")).collect()
+    return dict(sorted((r.name, r.sha256) for r in found))
+
+
 def _parse(lines: DataFrame, contract: Contract) -> DataFrame:
     """Each line's contract columns as raw text, the keys it lacks or adds, and the added ones
     as JSON in _extra when the contract's drift policy keeps them."""
@@ -189,8 +227,10 @@ def _stream(spark: SparkSession, lake: Lake, catalog: Catalog, batch: Batch) -> 
     system = catalog.systems[batch.system]
     landing = batch.source["landing"]
     Path(landing).mkdir(parents=True, exist_ok=True)
-    readings = (spark.readStream.text(f"{landing}/*/*.jsonl")
-                .select(F.col("value").alias(RAW), F.col("_metadata.file_name").alias(SOURCE_FILE)))
+    readings = (spark.readStream.option("cleanSource", "archive").option("sourceArchiveDir", batch.source["archive"])
+                .text(f"{landing}/*/*.jsonl")
+                .select(F.col("value").alias(RAW), F.col("_metadata.file_name").alias(SOURCE_FILE),
+                        F.col("_metadata.file_path").alias(PATH)))
     query = (readings.writeStream.queryName(f"suizhi_ingest_{system.id}")
              .option("checkpointLocation", lake.checkpoint(system.id)).trigger(availableNow=True)
              .foreachBatch(lambda df, k: _micro_batch(spark, lake, catalog, batch, df, k)).start())
@@ -217,17 +257,18 @@ def _account_devices(spark: SparkSession, lake: Lake, batch: Batch, batches: lis
     activity = {"registered": len(registered), "reported": len(registered) - len(silent), "silent": silent}
     row = spark.createDataFrame([(batch.system, batch.period, len(registered), activity["reported"], len(silent),
                                   silent)], ACTIVITY_SCHEMA)
-    path = lake.table(ACTIVITY)
-    table = DeltaTable.createIfNotExists(spark).location(path).addColumns(ACTIVITY_SCHEMA).execute()
-    held = table.toDF().filter((F.col("system") == batch.system) & (F.col("period") == batch.period))
-    if held.isEmpty():  # an interval is accounted once; a replay finds it and writes nothing
-        (table.alias("a").merge(row.alias("u"), "a.system = u.system AND a.period = u.period")
-         .whenNotMatchedInsertAll().execute())
+    table = DeltaTable.forPath(spark, lake.table(ACTIVITY))
+    with _SHARED:  # a MERGE reads the table: two at once would conflict
+        held = table.toDF().filter((F.col("system") == batch.system) & (F.col("period") == batch.period))
+        if held.isEmpty():  # an interval is accounted once; a replay finds it and writes nothing
+            (table.alias("a").merge(row.alias("u"), "a.system = u.system AND a.period = u.period")
+             .whenNotMatchedInsertAll().execute())
     return activity
 
 
 def land_stream(spark: SparkSession, lake: Lake, catalog: Catalog, batch: Batch) -> dict:
     """Run the system's stream over what has arrived; the batch's ledger row, with its devices."""
+    _create_shared(spark, lake)
     _stream(spark, lake, catalog, batch)
     path = lake.table(STREAM_BATCHES)
     done = (spark.read.format("delta").load(path).filter(F.col("batch_id") == batch.batch_id).collect()

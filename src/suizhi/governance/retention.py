@@ -2,7 +2,9 @@
 
 Only batches silver has counted are purged: silver reads bronze for pending batches
 alone, and the ledger keeps every count, so conservation and dedup hold after a purge
-(dedup compares `_record_hash`, which silver keeps). Each purge is an audit row.
+(dedup compares `_record_hash`, which silver keeps). The readings a stream kept apart
+(`bronze._rejected_readings`, raw lines that may name a caller or an address) go with
+their batch: the ledger keeps how many there were. Each purge is an audit row.
 """
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
 
 from suizhi.catalog import Catalog
+from suizhi.connectors.iot_stream import REJECTED
 from suizhi.delta_log import latest_version
 from suizhi.governance.audit import record_audit
 from suizhi.governance.policy import Policy
@@ -43,7 +46,8 @@ def purge_bronze(spark: SparkSession, lake: Lake, catalog: Catalog, policy: Poli
     hours = policy.retention.bronze.vacuum_hours
     session = spark.newSession()  # a retention shorter than Delta's safety default needs its own conf
     session.conf.set("spark.databricks.delta.retentionDurationCheck.enabled", str(hours >= 168).lower())
-    for system, batches in expired_batches(spark, lake, policy, now).items():
+    expired = expired_batches(spark, lake, policy, now)
+    for system, batches in expired.items():
         path = lake.table(f"bronze.{system}")
         if system not in catalog.systems or latest_version(session, path) is None:
             continue
@@ -57,8 +61,28 @@ def purge_bronze(spark: SparkSession, lake: Lake, catalog: Catalog, policy: Poli
         rows = int(metrics.get("numDeletedRows", 0))
         table.vacuum(hours)
         purged[system] = {"batches": sorted(held), "rows": rows, "version": latest_version(session, path)}
+    rejected = _purge_rejected(session, lake, [b for batches in expired.values() for b in batches], hours)
+    if rejected:
+        purged[REJECTED.split(".", 1)[1]] = rejected
     record_audit(spark, lake, "retention", details={
         "layer": "bronze", "days": policy.retention.bronze.days, "vacuum_hours": hours,
         "now": now.isoformat(), "purged": purged},
         writes={f"bronze.{s}": [None, p["version"]] for s, p in purged.items()})
     return purged
+
+
+def _purge_rejected(session: SparkSession, lake: Lake, batches: list[str], hours: int) -> dict | None:
+    """Delete the kept-apart readings of the expired batches (<system>/<period>) and VACUUM."""
+    path = lake.table(REJECTED)
+    if not batches or latest_version(session, path) is None:
+        return None
+    batch = F.concat_ws("/", F.col("system"), F.col("period"))
+    held = [r[0] for r in session.read.format("delta").load(path).where(batch.isin(batches))
+            .select(batch).distinct().collect()]
+    if not held:
+        return None
+    table = DeltaTable.forPath(session, path)
+    table.delete(batch.isin(held))
+    rows = int((table.history(1).first()["operationMetrics"] or {}).get("numDeletedRows", 0))
+    table.vacuum(hours)
+    return {"batches": sorted(held), "rows": rows, "version": latest_version(session, path)}

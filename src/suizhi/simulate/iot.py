@@ -1,11 +1,19 @@
 """IoT readings as devices deliver them, the device registry, and the ground truth of what
 the streaming ingest must make of them.
 
-A system of kind iot_stream has a registry of devices (its connector's `devices` × scale,
-at least one), a tenth of them installed during the year. Each month some registered
-devices stay silent; the others send the month's readings (records_per_year × scale,
-spread over the months) in many small files, one per gateway and day of arrival. Planned
-exactly, beside the ordinary readings:
+A system of kind iot_stream has a registry of devices, a tenth of them installed during
+the year. Each month some registered devices stay silent; the others send the month's
+readings (records_per_year × scale, spread over the months) in many small files, one per
+gateway and day of arrival.
+
+The registry holds the connector's `devices` at its `full_scale` (100 in the catalog) and
+devices × scale / full_scale at another scale, at least one. The four systems of the
+catalog declare the city's 84,000 devices, so scale 1 registers 840 of them against
+some 26,000 readings a year: each device reports two or three times a month, and the
+twentieth that stays silent (SILENT_RATE) is a few dozen devices a month, counted
+exactly. Scaling the registry like the volume (about 1:3,500, conf/env/local.yaml)
+would leave 24 devices, too few to count silences by; scaling it 1:1 would leave 97 % of
+the devices silent every month. Planned exactly, beside the ordinary readings:
 
 - re-sent readings: exact copies (same device and reading time) of readings already sent,
   mostly of the month's own, some of the previous month's last readings, all within the
@@ -69,7 +77,7 @@ def registry(rng: random.Random, system: System, contract: Contract, year: int, 
     prefix = contract.column(system.connector.device_column).simulate.prefix or "DEV"
     types = DEVICE_TYPES.get(system.dataset, ["监测终端"])
     devices = []
-    for i in range(max(1, round(system.connector.devices * scale))):
+    for i in range(max(1, round(system.connector.devices * scale / system.connector.full_scale))):
         if rng.random() < INSTALLED_IN_YEAR:
             installed = date(year, 1, 1) + timedelta(days=rng.randrange(365))
         else:
@@ -145,7 +153,8 @@ def plan_readings(rng: random.Random, devices: list[dict], year: int, total: int
 def _record(seed: int, year: int, system: System, contract: Contract, reading: Reading,
             device: dict) -> tuple[dict, dict]:
     """The record a reading carries: drawn like any record of its key, then given its device,
-    reading time and the device's district (unless its injected defect is the district)."""
+    reading time and the device's district and address (unless its injected defect is the
+    district), so a rule that the address lies in the district holds for it."""
     record, counters = draw(seed, year, system.id, contract, Row(reading.key, month=reading.at.month))
     cfg = system.connector
     record[cfg.device_column] = reading.device
@@ -156,6 +165,10 @@ def _record(seed: int, year: int, system: System, contract: Contract, reading: R
     names = {c.simulate.kind: c.name for c in contract.columns}
     if "district_code" in names and counters["defect"] != "guangzhou_division":
         record[names["district_code"]] = device["district_code"]
+        where = random.Random(f"{seed}:{system.id}:{reading.device}:address")  # a device stays put
+        for col in contract.columns:
+            if col.simulate.kind == "address" and record[col.name] is not None:
+                record[col.name] = fakes.address(where, device["district_code"])
         if "lng" in names and "lat" in names and counters["defect"] != "in_guangzhou":
             record[names["lng"]], record[names["lat"]] = fakes.coordinate(rng, device["district_code"])
     return record, counters

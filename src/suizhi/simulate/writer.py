@@ -161,7 +161,8 @@ def plan_counts(catalog: Catalog, year: int, scale: float, seed: int,
     superseded, quarantined), planned without drawing a record: a year's ledger at full
     scale in a second, for tallies that only sum counts. IoT systems (iot_stream) draw
     theirs without writing them, since what lands depends on each reading's defect; their
-    rows are the readings landed, not those received."""
+    rows are the readings landed, and `received`, `ingest_duplicates` and `ingest_rejected`
+    say what the stream read and kept out."""
     out = {}
     for sid, system in sorted(catalog.systems.items()):
         if system.dataset == operations.DATASET:
@@ -171,7 +172,8 @@ def plan_counts(catalog: Catalog, year: int, scale: float, seed: int,
             first = min(s.id for s in catalog.systems_of(system.dataset)) == sid
             months = simulate_iot(system, catalog.contracts[system.dataset], year, scale, seed, None,
                                   crossings_for(sid, system.dataset, first), random.Random(_system_seed(seed, sid)))
-            months = {p: {k: m[k] for k in ("rows", "inserted", "duplicates", "superseded", "quarantined")}
+            months = {p: {k: m[k] for k in ("rows", "inserted", "duplicates", "superseded", "quarantined",
+                                            "received", "ingest_duplicates", "ingest_rejected")}
                       for p, m in months.items()}
         else:
             plans = plan_year(random.Random(_system_seed(seed, sid)), round(system.records_per_year * scale))
