@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,8 @@ from suizhi.connectors import extract_batch
 from suizhi.connectors.base import DRIFTED, as_text
 from suizhi.connectors.staging import archive_landed
 from suizhi.delta_log import latest_version
+from suizhi.governance.policy import load_policy
+from suizhi.governance.retention import purge_bronze
 from suizhi.lake import Lake
 from suizhi.ledger import conservation, read_ledger
 from suizhi.runtime import current_catalog, current_settings
@@ -101,3 +104,19 @@ def test_the_ledger_balances_and_a_rerun_writes_nothing_twice(spark, drifted):
     assert {s: v[:4] for s, v in held.items() if s != HOTLINE} == {
         BAIYUN: (months[BAIYUN], 0, months[BAIYUN], 0), TIANHE: (months[TIANHE], 0, months[TIANHE], 0)}
     assert all(v[4] for v in held.values())
+
+
+def test_retention_purges_a_drifted_batch_with_the_others(spark, drifted):
+    """A drifted batch is raw records (names, ID numbers): retention takes it when its time comes."""
+    lake, catalog, _, _, months, _ = drifted
+    build_silver(spark, lake, catalog)  # only batches silver has counted expire
+    policy = load_policy(current_settings().home)
+    policy = policy.model_copy(update={"retention": policy.retention.model_copy(update={
+        "bronze": policy.retention.bronze.model_copy(update={"vacuum_hours": 0})})})
+    later = datetime.now(timezone.utc) + timedelta(days=policy.retention.bronze.days + 1)
+    purged = purge_bronze(spark, lake, catalog, policy, now=later)
+    assert {k: (p["batches"], p["rows"]) for k, p in purged.items()} == {
+        HOTLINE: ([f"{HOTLINE}/2021-01"], months[HOTLINE]),
+        "_drifted_batches": ([f"{BAIYUN}/2021-01", f"{TIANHE}/2021-01"], months[BAIYUN] + months[TIANHE])}
+    assert spark.read.format("delta").load(lake.table(DRIFTED)).count() == 0
+    assert purge_bronze(spark, lake, catalog, policy, now=later) == {}

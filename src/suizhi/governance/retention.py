@@ -3,18 +3,20 @@
 Only batches silver has counted are purged: silver reads bronze for pending batches
 alone, and the ledger keeps every count, so conservation and dedup hold after a purge
 (dedup compares `_record_hash`, which silver keeps). The readings a stream kept apart
-(`bronze._rejected_readings`, raw lines that may name a caller or an address) go with
-their batch: the ledger keeps how many there were. Each purge is an audit row.
+(`bronze._rejected_readings`, raw lines that may name a caller or an address) and the
+batches a drift policy quarantined (`bronze._drifted_batches`, raw records) go with their
+batch: the ledger keeps how many there were. Each purge is an audit row.
 """
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
 from delta.tables import DeltaTable
-from pyspark.sql import SparkSession
+from pyspark.sql import Column, SparkSession
 from pyspark.sql import functions as F
 
 from suizhi.catalog import Catalog
+from suizhi.connectors.base import DRIFTED
 from suizhi.connectors.iot_stream import REJECTED
 from suizhi.delta_log import latest_version
 from suizhi.governance.audit import record_audit
@@ -61,9 +63,13 @@ def purge_bronze(spark: SparkSession, lake: Lake, catalog: Catalog, policy: Poli
         rows = int(metrics.get("numDeletedRows", 0))
         table.vacuum(hours)
         purged[system] = {"batches": sorted(held), "rows": rows, "version": latest_version(session, path)}
-    rejected = _purge_rejected(session, lake, [b for batches in expired.values() for b in batches], hours)
-    if rejected:
-        purged[REJECTED.split(".", 1)[1]] = rejected
+    ids = [b for batches in expired.values() for b in batches]
+    # Raw records kept apart at ingest go with their batch: late or malformed readings, and
+    # whole batches a drift policy quarantined.
+    for name, batch in ((REJECTED, F.concat_ws("/", F.col("system"), F.col("period"))), (DRIFTED, F.col("batch_id"))):
+        kept = _purge_kept_apart(session, lake, name, batch, ids, hours)
+        if kept:
+            purged[name.split(".", 1)[1]] = kept
     record_audit(spark, lake, "retention", details={
         "layer": "bronze", "days": policy.retention.bronze.days, "vacuum_hours": hours,
         "now": now.isoformat(), "purged": purged},
@@ -71,12 +77,12 @@ def purge_bronze(spark: SparkSession, lake: Lake, catalog: Catalog, policy: Poli
     return purged
 
 
-def _purge_rejected(session: SparkSession, lake: Lake, batches: list[str], hours: int) -> dict | None:
-    """Delete the kept-apart readings of the expired batches (<system>/<period>) and VACUUM."""
-    path = lake.table(REJECTED)
+def _purge_kept_apart(session: SparkSession, lake: Lake, name: str, batch: Column, batches: list[str],
+                      hours: int) -> dict | None:
+    """Delete the rows of table `name` whose `batch` (a batch id) expired, and VACUUM."""
+    path = lake.table(name)
     if not batches or latest_version(session, path) is None:
         return None
-    batch = F.concat_ws("/", F.col("system"), F.col("period"))
     held = [r[0] for r in session.read.format("delta").load(path).where(batch.isin(batches))
             .select(batch).distinct().collect()]
     if not held:
