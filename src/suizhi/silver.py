@@ -174,8 +174,9 @@ def _build_dataset(spark: SparkSession, lake: Lake, catalog: Catalog, dataset: s
 
 def build_silver(spark: SparkSession, lake: Lake, catalog: Catalog, parallel: int = 4) -> dict[str, dict]:
     """Process every landed batch that silver has not counted yet; returns counts per batch."""
-    todo = (read_ledger(spark, lake).where(F.col("silvered_at").isNull())
-            .select("dataset", "period", "system", "batch_id").collect())
+    # One read of the ledger: the batches to count, and the landings that 可访问性 scores.
+    ledger = read_ledger(spark, lake).select("dataset", "period", "system", "batch_id", "silvered_at").collect()
+    todo = [r for r in ledger if r.silvered_at is None]
     pending: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
     for r in todo:
         pending[r.dataset][r.period].append((r.system, r.batch_id))
@@ -196,6 +197,7 @@ def build_silver(spark: SparkSession, lake: Lake, catalog: Catalog, parallel: in
         counts = {b: c for d in started for b, c in started[d].result().items()}
     # Scores first: a run killed before the ledger is written redoes both, and scores are
     # added once per batch and rule, so none is lost or counted twice.
-    checks.record(spark, lake, catalog, counts, {r.batch_id: (r.dataset, r.system, r.period) for r in todo})
+    checks.record(spark, lake, catalog, counts, {r.batch_id: (r.dataset, r.system, r.period) for r in todo},
+                  {(r.system, r.period) for r in ledger})
     record_silver(spark, lake, [{"batch_id": b, **c} for b, c in counts.items()])
     return counts

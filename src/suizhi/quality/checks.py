@@ -62,12 +62,16 @@ def judge(checked: DataFrame, catalog: Catalog, dataset: str, batches: list[tupl
 
 
 def record(spark: SparkSession, lake: Lake, catalog: Catalog, counts: dict[str, dict],
-           places: dict[str, tuple[str, str, str]]) -> list[dict]:
+           places: dict[str, tuple[str, str, str]], landed: set[tuple[str, str]] | None = None) -> list[dict]:
     """Write the rule results of the batches just counted, with every system's delivery
-    (可访问性) of every period in the ledger, and recompute quality.scores."""
+    (可访问性) of every period in the ledger, and recompute quality.scores.
+
+    `landed` holds the ledger's (system, period) pairs when the caller has read them (silver
+    has); without it they are read here."""
     rows = result_rows(catalog, counts, places)
     if rows:
-        landed = {(r.system, r.period) for r in read_ledger(spark, lake).select("system", "period").collect()}
+        if landed is None:
+            landed = {(r.system, r.period) for r in read_ledger(spark, lake).select("system", "period").collect()}
         rows += delivery_rows(catalog, landed)
     record_scores(spark, lake, rows)
     return rows
