@@ -1,6 +1,11 @@
 """`suizhi bench`: records per second for ingest (extract + land) and for silver, peak memory,
 and the share of silver's time spent on validation (the suites and Great Expectations).
 
+Validation's share compares silver with the suites against silver without them (the
+contract alone) on a second lake, month by month: both lakes land the month, then both
+silvers run, taking turns to go first, so neither is always measured on a colder JVM or
+in a quieter minute of a shared machine.
+
 The stages run as the DAG tasks run them (same functions, one SparkSession) but without
 Airflow around them, on a lake of their own under var/bench/, so the figures measure
 the pipeline and not the scheduler. Printed, not asserted: a yardstick for later work.
@@ -61,7 +66,8 @@ def run_bench(year: int, scale: float, seed: int, months: int = 3) -> int:
           f"simulated {manifest['totals']['rows']:,} rows for the year in {simulated:.1f} s")
     print(f"{'month':<8} {'rows':>8} {'extract s':>10} {'land s':>8} {'silver s':>9} "
           f"{'ingest rows/s':>14} {'silver rows/s':>14}")
-    totals = {"rows": 0, "extract": 0.0, "land": 0.0, "silver": 0.0}
+    totals = {"rows": 0, "extract": 0.0, "land": 0.0, "silver": 0.0, "without": 0.0, "gx": 0.0}
+    bare, bare_lake = dataclasses.replace(catalog, suites={}), Lake(str(root / "lake-bare"))
     with serving_api(Path(settings.sources_root)):  # the departmental APIs, on loopback
         for month in range(1, months + 1):
             period = f"{year}-{month:02d}"
@@ -73,13 +79,24 @@ def run_bench(year: int, scale: float, seed: int, months: int = 3) -> int:
             batches = stage_deferred(spark, lake, catalog, settings.sources_root, batches, settings.parallel_commits)
             landed = land(spark, lake, catalog, batches, settings.parallel_commits)
             t2 = time.monotonic()
-            build_silver(spark, lake, catalog, settings.parallel_commits)
-            t3 = time.monotonic()
+            _land_month(spark, settings, bare, bare_lake, period)  # the same month, for silver without suites
+            took = {}
+            for kind in (("with", "without") if month % 2 else ("without", "with")):
+                started_silver = time.monotonic()
+                if kind == "with":
+                    counted = build_silver(spark, lake, catalog, settings.parallel_commits)
+                else:
+                    build_silver(spark, bare_lake, bare, settings.parallel_commits)
+                took[kind] = time.monotonic() - started_silver
+            t3 = time.monotonic()  # one GX validation per silver run, as the DAG does
+            validate_with_gx(spark, lake, catalog, sorted(counted), root / "gx")
+            totals["gx"] += time.monotonic() - t3
             rows = sum(r["rows_read"] for r in landed)  # streamed systems count theirs while landing
-            for key, value in (("rows", rows), ("extract", t1 - t0), ("land", t2 - t1), ("silver", t3 - t2)):
+            for key, value in (("rows", rows), ("extract", t1 - t0), ("land", t2 - t1), ("silver", took["with"]),
+                               ("without", took["without"])):
                 totals[key] += value
-            print(f"{period:<8} {rows:>8,} {t1 - t0:>10.1f} {t2 - t1:>8.1f} {t3 - t2:>9.1f} "
-                  f"{rows / (t2 - t0):>14,.0f} {rows / (t3 - t2):>14,.0f}", flush=True)
+            print(f"{period:<8} {rows:>8,} {t1 - t0:>10.1f} {t2 - t1:>8.1f} {took['with']:>9.1f} "
+                  f"{rows / (t2 - t0):>14,.0f} {rows / took['with']:>14,.0f}", flush=True)
     ingest = totals["extract"] + totals["land"]
     print(f"{'all':<8} {totals['rows']:>8,} {totals['extract']:>10.1f} {totals['land']:>8.1f} "
           f"{totals['silver']:>9.1f} {totals['rows'] / ingest:>14,.0f} {totals['rows'] / totals['silver']:>14,.0f}")
@@ -89,35 +106,26 @@ def run_bench(year: int, scale: float, seed: int, months: int = 3) -> int:
           f"(spark.driver.memory {settings.spark.conf.get('spark.driver.memory', 'default')})")
     print(f"per batch: {len(batches)} batches a month; land {totals['land'] / months / len(batches):.2f} s "
           f"and silver {totals['silver'] / months / len(catalog.contracts):.2f} s per dataset, wall clock")
-    _validation_share(spark, settings, catalog, year, months, totals["silver"], root)
+    print(validation_line(totals["silver"], totals["without"], totals["gx"], os.getloadavg()[0]))
     return 0
 
 
-def _validation_share(spark, settings, catalog, year: int, months: int, with_rules: float, root: Path) -> None:
-    """Silver again on a fresh lake with no suite (the contract alone), then GX over the first run's scores."""
-    bare = dataclasses.replace(catalog, suites={})
-    lake = Lake(str(root / "lake-bare"))
-    without = 0.0
-    with serving_api(Path(settings.sources_root)):  # one server for the whole run, as in the first one
-        for month in range(1, months + 1):
-            period = f"{year}-{month:02d}"
-            batches = [extract_batch(s, bare.contracts[s.dataset], period, settings.sources_root, lake)
-                       for s in bare.systems.values()]
-            batches = stage_deferred(spark, lake, bare, settings.sources_root, batches, settings.parallel_commits)
-            land(spark, lake, bare, batches, settings.parallel_commits)
-            t0 = time.monotonic()
-            build_silver(spark, lake, bare, settings.parallel_commits)
-            without += time.monotonic() - t0
-    ids = [r.batch_id for r in spark.read.format("delta").load(Lake(settings.lake_root).ledger).collect()]
-    t0 = time.monotonic()
-    for month in range(1, months + 1):  # one GX validation per silver run, as the DAG does
-        validate_with_gx(spark, Lake(settings.lake_root), catalog, [i for i in ids if i.endswith(f"{month:02d}")],
-                         root / "gx")
-    gx = time.monotonic() - t0
-    total = with_rules + gx
-    print(f"validation: silver {without:.1f} s without suites, {with_rules:.1f} s with them, "
-          f"+ {gx:.1f} s of Great Expectations; validation is {(total - without) / total:.0%} of silver's "
-          f"{total:.1f} s (suites {(with_rules - without) / total:.0%}, GX {gx / total:.0%})")
+def _land_month(spark, settings, catalog, lake: Lake, period: str) -> None:
+    """Extract and land one month of every system into `lake` (not timed)."""
+    batches = [extract_batch(s, catalog.contracts[s.dataset], period, settings.sources_root, lake)
+               for s in catalog.systems.values()]
+    batches = stage_deferred(spark, lake, catalog, settings.sources_root, batches, settings.parallel_commits)
+    land(spark, lake, catalog, batches, settings.parallel_commits)
+
+
+def validation_line(with_suites: float, without: float, gx: float, load: float) -> str:
+    """The share of validation in silver's time: the suites' extra time plus Great Expectations,
+    over silver's time with both."""
+    total = with_suites + gx
+    suites = with_suites - without
+    return (f"validation: {(suites + gx) / total:.0%} of silver's {total:.1f} s (suites {suites:+.1f} s = "
+            f"{suites / total:.0%}, Great Expectations {gx:.1f} s = {gx / total:.0%}); silver without suites "
+            f"{without:.1f} s, with them {with_suites:.1f} s; load average {load:.1f}")
 
 
 def bench_indicators(spark, lake: Lake, catalog, home: Path, period: str) -> None:

@@ -85,13 +85,16 @@ def classify(incoming: DataFrame, current: DataFrame | None, contract: Contract)
     return good.unionByName(bad)
 
 
-def _count(classified: DataFrame, batch_ids: list[str]) -> dict[str, dict]:
+def _count(classified: DataFrame, batch_ids: list[str], sums: list) -> tuple[dict[str, dict], list]:
+    """Rows per batch and disposition, with the suite's rule aggregates `sums` in the same job;
+    returns the counts and the grouped rows, which `checks.judge` sums per batch."""
     counts = {b: dict.fromkeys(COUNTS, 0) for b in batch_ids}
     names = {"inserted": "inserted", "replaced": "superseded", "superseded": "superseded",
              "duplicate": "duplicates", "quarantined": "quarantined"}
-    for row in classified.groupBy("_batch_id", "_disposition").count().collect():
-        counts[row["_batch_id"]][names[row["_disposition"]]] += row["count"]
-    return counts
+    grouped = classified.groupBy("_batch_id", "_disposition").agg(F.count(F.lit(1)).alias("_n"), *sums).collect()
+    for row in grouped:
+        counts[row["_batch_id"]][names[row["_disposition"]]] += row["_n"]
+    return counts, grouped
 
 
 def _quarantine(session: SparkSession, lake: Lake, dataset: str, ids: list[str], rows: DataFrame) -> None:
@@ -142,10 +145,12 @@ def build_period(spark: SparkSession, lake: Lake, catalog: Catalog, dataset: str
     # MERGE) start from materialised rows instead of re-analysing conform and classify.
     # The suite's rules are columns of the same pass; quarantine-rule failures join _problems.
     keys = checks.referenced_keys(spark, lake, catalog, dataset)
+    # Dispositions and rule counts are one aggregation of the classified rows: one job.
     conformed = checks.check(conform(raw, contract), catalog, dataset, keys).localCheckpoint()
-    rules = checks.judge(conformed, catalog, dataset, batches)
     classified = classify(conformed, current, contract).localCheckpoint()
-    counts = {b: c | {"rules": rules[b]} for b, c in _count(classified, ids).items()}
+    dispositions, grouped = _count(classified, ids, checks.rule_sums(catalog, dataset))
+    rules = checks.judge(classified, catalog, dataset, batches, grouped)
+    counts = {b: c | {"rules": rules[b]} for b, c in dispositions.items()}
     if any(c["quarantined"] for c in counts.values()):
         _quarantine(spark, lake, dataset, ids, checks.quarantine_rows(classified, contract))
     columns = [c.name for c in contract.columns] + KEEP_META
@@ -169,8 +174,9 @@ def _build_dataset(spark: SparkSession, lake: Lake, catalog: Catalog, dataset: s
 
 def build_silver(spark: SparkSession, lake: Lake, catalog: Catalog, parallel: int = 4) -> dict[str, dict]:
     """Process every landed batch that silver has not counted yet; returns counts per batch."""
-    todo = (read_ledger(spark, lake).where(F.col("silvered_at").isNull())
-            .select("dataset", "period", "system", "batch_id").collect())
+    # One read of the ledger: the batches to count, and the landings that 可访问性 scores.
+    ledger = read_ledger(spark, lake).select("dataset", "period", "system", "batch_id", "silvered_at").collect()
+    todo = [r for r in ledger if r.silvered_at is None]
     pending: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
     for r in todo:
         pending[r.dataset][r.period].append((r.system, r.batch_id))
@@ -191,6 +197,7 @@ def build_silver(spark: SparkSession, lake: Lake, catalog: Catalog, parallel: in
         counts = {b: c for d in started for b, c in started[d].result().items()}
     # Scores first: a run killed before the ledger is written redoes both, and scores are
     # added once per batch and rule, so none is lost or counted twice.
-    checks.record(spark, lake, catalog, counts, {r.batch_id: (r.dataset, r.system, r.period) for r in todo})
+    checks.record(spark, lake, catalog, counts, {r.batch_id: (r.dataset, r.system, r.period) for r in todo},
+                  {(r.system, r.period) for r in ledger})
     record_silver(spark, lake, [{"batch_id": b, **c} for b, c in counts.items()])
     return counts

@@ -17,7 +17,8 @@ from suizhi.quality.scorecard import write_scorecard
 from suizhi.quality.scores import delivery_rows, record_scores, result_rows
 from suizhi.quality.suite import Suite
 
-__all__ = ["check", "judge", "publish", "quarantine_rows", "record", "referenced_keys", "validate_with_gx"]
+__all__ = ["check", "judge", "publish", "quarantine_rows", "record", "referenced_keys", "rule_sums",
+           "validate_with_gx"]
 
 
 def suite_of(catalog: Catalog, dataset: str) -> Suite:
@@ -50,17 +51,27 @@ def check(conformed: DataFrame, catalog: Catalog, dataset: str, keys: dict[str, 
     return validate.check(conformed, suite_of(catalog, dataset), catalog.contracts[dataset], keys, schedules)
 
 
-def judge(checked: DataFrame, catalog: Catalog, dataset: str, batches: list[tuple[str, str]]) -> dict[str, dict]:
-    return validate.judge(checked, suite_of(catalog, dataset), catalog, dataset, batches)
+def rule_sums(catalog: Catalog, dataset: str) -> list:
+    """The aggregates of the dataset's rule counts, for silver's one counting pass (see `judge`)."""
+    return validate.rule_sums(suite_of(catalog, dataset))
+
+
+def judge(checked: DataFrame, catalog: Catalog, dataset: str, batches: list[tuple[str, str]],
+          grouped: list | None = None) -> dict[str, dict]:
+    return validate.judge(checked, suite_of(catalog, dataset), catalog, dataset, batches, grouped)
 
 
 def record(spark: SparkSession, lake: Lake, catalog: Catalog, counts: dict[str, dict],
-           places: dict[str, tuple[str, str, str]]) -> list[dict]:
+           places: dict[str, tuple[str, str, str]], landed: set[tuple[str, str]] | None = None) -> list[dict]:
     """Write the rule results of the batches just counted, with every system's delivery
-    (可访问性) of every period in the ledger, and recompute quality.scores."""
+    (可访问性) of every period in the ledger, and recompute quality.scores.
+
+    `landed` holds the ledger's (system, period) pairs when the caller has read them (silver
+    has); without it they are read here."""
     rows = result_rows(catalog, counts, places)
     if rows:
-        landed = {(r.system, r.period) for r in read_ledger(spark, lake).select("system", "period").collect()}
+        if landed is None:
+            landed = {(r.system, r.period) for r in read_ledger(spark, lake).select("system", "period").collect()}
         rows += delivery_rows(catalog, landed)
     record_scores(spark, lake, rows)
     return rows

@@ -89,18 +89,33 @@ def check(conformed: DataFrame, suite: Suite, contract: Contract, keys: dict[str
     return df.withColumn("_failures", F.concat(_contract_failures(), rule_failures)).withColumn("_problems", problems)
 
 
+def rule_sums(suite: Suite) -> list[Column]:
+    """The aggregates rule counts are made of, for any grouping that includes `_batch_id`:
+    rows, rows conforming to the contract, and rows failed per rule."""
+    conforming = F.size(F.filter("_failures", lambda f: f["rule"] == CONTRACT_RULE)) == 0
+    return [F.count(F.lit(1)).alias("_rows"), F.sum(conforming.cast("long")).alias("_conforming"),
+            *[F.sum((~F.col(flag(e))).cast("long")).alias(f"_failed_{e.rule}") for e in suite.expectations]]
+
+
+def counts_of(grouped: list, suite: Suite, batch_ids: list[str]) -> dict[str, dict[str, list[int]]]:
+    """Per batch and rule: [rows evaluated, rows failed], the contract rule first, from rows of
+    `rule_sums` grouped by `_batch_id` and maybe more keys (summed here)."""
+    sums: dict[str, dict[str, int]] = {}
+    for row in grouped:
+        total = sums.setdefault(row["_batch_id"], {})
+        for name in ("_rows", "_conforming", *[f"_failed_{e.rule}" for e in suite.expectations]):
+            total[name] = total.get(name, 0) + (row[name] or 0)
+    counts = {b: {} for b in batch_ids}
+    for batch, total in sums.items():
+        rows, ok = total["_rows"], total["_conforming"]
+        counts[batch] = {CONTRACT_RULE: [rows, rows - ok],
+                         **{e.rule: [ok, total[f"_failed_{e.rule}"]] for e in suite.expectations}}
+    return counts
+
+
 def rule_counts(checked: DataFrame, suite: Suite, batch_ids: list[str]) -> dict[str, dict[str, list[int]]]:
     """Per batch and rule: [rows evaluated, rows failed], the contract rule first. One Spark job."""
-    conforming = F.size("_problems_contract") == 0
-    aggs = [F.count(F.lit(1)).alias("_rows"), F.sum(conforming.cast("long")).alias("_conforming")]
-    aggs += [F.sum((~F.col(flag(e))).cast("long")).alias(e.rule) for e in suite.expectations]
-    counts = {b: {} for b in batch_ids}
-    df = checked.withColumn("_problems_contract", F.filter("_failures", lambda f: f["rule"] == CONTRACT_RULE))
-    for row in df.groupBy("_batch_id").agg(*aggs).collect():
-        rows, ok = row["_rows"], row["_conforming"] or 0
-        counts[row["_batch_id"]] = {CONTRACT_RULE: [rows, rows - ok],
-                                    **{e.rule: [ok, row[e.rule] or 0] for e in suite.expectations}}
-    return counts
+    return counts_of(checked.groupBy("_batch_id").agg(*rule_sums(suite)).collect(), suite, batch_ids)
 
 
 def stop_on_fail_rules(checked: DataFrame, suite: Suite, counts: dict, dataset: str) -> None:
@@ -116,10 +131,16 @@ def stop_on_fail_rules(checked: DataFrame, suite: Suite, counts: dict, dataset: 
                                    f"row(s) of batch {batch}, field '{e.column}', e.g. '{example}'")
 
 
-def judge(checked: DataFrame, suite: Suite, catalog, dataset: str, batches: list[tuple[str, str]]) -> dict[str, dict]:
-    """Rule counts per batch of a checked period; raises QualityError on a fail rule or threshold."""
+def judge(checked: DataFrame, suite: Suite, catalog, dataset: str, batches: list[tuple[str, str]],
+          grouped: list | None = None) -> dict[str, dict]:
+    """Rule counts per batch of a checked period; raises QualityError on a fail rule or threshold.
+
+    `grouped` holds the `rule_sums` rows when the caller aggregated them already (silver
+    does, in the pass that counts dispositions); without it the counts take one job here.
+    """
     from suizhi.quality.scores import Thresholds, judge_scores
-    counts = rule_counts(checked, suite, [b for _, b in batches])
+    ids = [b for _, b in batches]
+    counts = counts_of(grouped, suite, ids) if grouped is not None else rule_counts(checked, suite, ids)
     stop_on_fail_rules(checked, suite, counts, dataset)
     judge_scores(dataset, counts, catalog.thresholds or Thresholds(), {b: s for s, b in batches})
     return counts
