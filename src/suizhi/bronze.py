@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
 import time
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 
+from delta.tables import DeltaTable
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
@@ -23,7 +23,10 @@ from suizhi.lake import Lake
 from suizhi.ledger import read_ledger, record_landing
 
 NULL = "\u0000"
-_ONE_DRIFT_WRITER = threading.Lock()  # systems land in parallel; this table is shared
+DRIFTED_SCHEMA = T.StructType([T.StructField(n, T.StringType()) for n in
+                               ("batch_id", "system", "dataset", "period", "reason", SOURCE_FILE)]
+                              + [T.StructField(SOURCE_LINE, T.LongType()), T.StructField("record", T.StringType()),
+                                 T.StructField(EXTRA, T.StringType()), T.StructField("_ingested_at", T.TimestampType())])
 log = logging.getLogger(__name__)
 
 
@@ -61,11 +64,10 @@ def _land_drifted(spark: SparkSession, lake: Lake, catalog: Catalog, batch: Batc
                          F.col(SOURCE_FILE), F.col(SOURCE_LINE),
                          F.to_json(F.struct(*[c.name for c in contract.columns])).alias("record"), F.col(EXTRA),
                          F.current_timestamp().alias("_ingested_at"))
-    with _ONE_DRIFT_WRITER:  # two first appends to an empty table would both try to create it
-        (held.write.format("delta").mode("append").option("txnAppId", f"suizhi-drift-{batch.batch_id}")
-         .option("txnVersion", 0)
-         .option("userMetadata", json.dumps({**meta, "source": batch.source}, ensure_ascii=False))
-         .save(lake.table(DRIFTED)))
+    (held.write.format("delta").mode("append").option("txnAppId", f"suizhi-drift-{batch.batch_id}")
+     .option("txnVersion", 0)
+     .option("userMetadata", json.dumps({**meta, "source": batch.source}, ensure_ascii=False))
+     .save(lake.table(DRIFTED)))
     log.warning("system %s: batch %s (%d records) quarantined in %s: %s", batch.system, batch.batch_id,
                 batch.rows_read, DRIFTED, batch.source["drift"])
     return {**{k: v for k, v in batch.to_dict().items() if k != "staged"}, "rows_landed": 0,
@@ -118,6 +120,14 @@ def _land_system(spark: SparkSession, lake: Lake, catalog: Catalog, batches: lis
     return [_land_one(spark, lake, catalog, b) for b in sorted(batches, key=lambda b: b.period)]
 
 
+def create_shared_tables(spark: SparkSession, lake: Lake, tables) -> None:
+    """Create the tables (name, schema) that several systems write, before they land in
+    parallel: two first appends to a missing table would both try to create it and one fails."""
+    for name, schema in tables:
+        if not DeltaTable.isDeltaTable(spark, lake.table(name)):
+            DeltaTable.createIfNotExists(spark).location(lake.table(name)).addColumns(schema).execute()
+
+
 def land(spark: SparkSession, lake: Lake, catalog: Catalog, batches: list[Batch], parallel: int = 4) -> list[dict]:
     """Append every batch not yet in the ledger to its bronze table; returns the new ledger rows."""
     done = {r.batch_id for r in read_ledger(spark, lake).select("batch_id").collect()}
@@ -125,6 +135,12 @@ def land(spark: SparkSession, lake: Lake, catalog: Catalog, batches: list[Batch]
     for b in batches:
         if b.batch_id not in done:
             pending[b.system].append(b)
+    waiting = [b for system in pending.values() for b in system]
+    shared = [(DRIFTED, DRIFTED_SCHEMA)] if any(b.source.get("drift") for b in waiting) else []
+    if any(b.kind == "iot_stream" for b in waiting):
+        from suizhi.connectors.iot_stream import SHARED_TABLES
+        shared += SHARED_TABLES
+    create_shared_tables(spark, lake, shared)
     with ThreadPoolExecutor(max_workers=parallel) as pool:
         rows = [r for landed in pool.map(lambda s: _land_system(spark, lake, catalog, pending[s]), sorted(pending))
                 for r in landed]

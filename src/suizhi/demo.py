@@ -58,8 +58,10 @@ def evaluate(year: int) -> None:
     _test(build_evaluation_dag(), run_conf={"year": year})
 
 
-def check_lake_holds(year: int, scale: float, seed: int) -> None:
-    """Refuse to mix two simulations in one lake; the same one is rerun idempotently."""
+def check_lake_holds(year: int, scale: float, seed: int) -> bool:
+    """Refuse to mix two simulations in one lake; the same one is rerun idempotently.
+
+    Returns whether the lake already held this simulation (a rerun)."""
     settings = current_settings()
     marker = Path(settings.lake_root) / "_simulation.json"
     wanted = {"year": year, "scale": scale, "seed": seed}
@@ -68,5 +70,7 @@ def check_lake_holds(year: int, scale: float, seed: int) -> None:
         if held != wanted:
             raise SuizhiError(f"{settings.lake_root} holds the simulation {held}, not {wanted}: "
                               "run `make clean` first")
+        return True
     marker.parent.mkdir(parents=True, exist_ok=True)
     marker.write_text(json.dumps(wanted))
+    return False

@@ -5,6 +5,8 @@ interval must leave every table and every count as it was.
 """
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import shutil
 from pathlib import Path
@@ -14,10 +16,11 @@ import yaml
 from delta.tables import DeltaTable
 
 from suizhi.demo import evaluate, run_months
+from suizhi.demo_cli import run_demo
 from suizhi.lake import Lake
 from suizhi.ledger import conservation, read_ledger
 from suizhi.runtime import current_catalog, current_settings
-from suizhi.simulate.writer import simulate
+from suizhi.simulate.writer import MANIFEST, simulate
 from suizhi.verify import against_manifest
 from tests.conftest import make_home
 
@@ -40,17 +43,20 @@ def _ledger_rows(spark):
 
 @pytest.fixture(scope="module")
 def city(tmp_path_factory):
-    """The real 115-system catalog at a tiny scale, its first two months run through Airflow."""
+    """The real 115-system catalog at a tiny scale, its first two months run through Airflow
+    by `suizhi demo`; what the demo printed is kept for the rerun's comparison."""
     home = make_home(tmp_path_factory.mktemp("city"))
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("SUIZHI_HOME", str(home))
-        manifest = simulate(current_catalog(), 2021, 0.02, 5, Path(current_settings().sources_root))
-        run_months(2021, [1, 2])
-        yield home, manifest
+        printed = io.StringIO()
+        with contextlib.redirect_stdout(printed):
+            assert run_demo(2021, 0.02, 5, months=[1, 2]) == 0
+        manifest = json.loads((Path(current_settings().sources_root) / MANIFEST).read_text(encoding="utf-8"))
+        yield home, manifest, printed.getvalue()
 
 
 def test_every_ledger_count_equals_the_ground_truth(city, spark, monkeypatch):
-    home, manifest = city
+    home, manifest, _ = city
     monkeypatch.setenv("SUIZHI_HOME", str(home))
     rows = _ledger_rows(spark)
     assert len(rows) == 115 * 2
@@ -60,7 +66,7 @@ def test_every_ledger_count_equals_the_ground_truth(city, spark, monkeypatch):
 
 
 def test_rerunning_an_interval_changes_nothing(city, spark, monkeypatch):
-    home, _ = city
+    home, _, _ = city
     monkeypatch.setenv("SUIZHI_HOME", str(home))
     lake_root = Path(current_settings().lake_root)
     before_versions, before_rows = _versions(spark, lake_root), _ledger_rows(spark)
@@ -76,7 +82,7 @@ def test_rerunning_an_interval_changes_nothing(city, spark, monkeypatch):
 
 
 def test_the_evaluation_sums_the_ledger(city, spark, monkeypatch):
-    home, manifest = city
+    home, manifest, _ = city
     monkeypatch.setenv("SUIZHI_HOME", str(home))
     evaluate(2021)
     report = json.loads((home / "reports" / "2021" / "evaluation.json").read_text(encoding="utf-8"))
@@ -111,3 +117,30 @@ def test_adding_a_system_file_adds_it_to_the_dag_and_the_tallies(tmp_path, spark
     from suizhi.runtime import tally_year
     by_system = {r["system"]: r for r in tally_year(2021)["volumes"]["by_system"]}
     assert by_system["wjw_covid_test_haizhu"]["rows_landed"] == manifest["systems"]["wjw_covid_test_haizhu"]["months"]["2021-01"]["rows"]
+
+
+def _checks(printed: str) -> list[str]:
+    """The demo's conservation table and ground-truth line, without its timing."""
+    lines = printed.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("Conservation per system"))
+    return [line for line in lines[start:] if not line.startswith("reports in ")]
+
+
+def test_running_the_demo_again_prints_the_same_numbers(city, spark, monkeypatch, capsys):
+    """A second `make demo` over the same lake delivers nothing twice and changes no table."""
+    home, _, first = city
+    monkeypatch.setenv("SUIZHI_HOME", str(home))
+    lake_root = Path(current_settings().lake_root)
+    versions, rows = _versions(spark, lake_root), _ledger_rows(spark)
+    evaluation = json.loads((home / "reports" / "2021" / "evaluation.json").read_text(encoding="utf-8"))
+    capsys.readouterr()
+    assert run_demo(2021, 0.02, 5, months=[1, 2]) == 0
+    second = capsys.readouterr().out
+    assert "rerunning the simulation already delivered to" in second
+    checks = _checks(second)
+    assert checks == _checks(first)
+    assert checks[-1] == "every ledger count equals the simulator's ground truth (230 batches)"
+    assert _versions(spark, lake_root) == versions and _ledger_rows(spark) == rows
+    again = json.loads((home / "reports" / "2021" / "evaluation.json").read_text(encoding="utf-8"))
+    assert [(i["tally"], i["actual"], i["score"]) for i in again["indicators"]] == [
+        (i["tally"], i["actual"], i["score"]) for i in evaluation["indicators"]]

@@ -94,15 +94,10 @@ class IotStream:
                                     "archive": str(folder / ARCHIVE), "watermark": system.connector.watermark})
 
 
-_SHARED = threading.Lock()  # the ledger tables every stream writes
-
-
-def _create_shared(spark: SparkSession, lake: Lake) -> None:
-    """Create the tables every stream writes, once: first writes racing to create one conflict."""
-    with _SHARED:
-        for name, schema in ((STREAM_BATCHES, BATCH_SCHEMA), (REJECTED, REJECTED_SCHEMA), (ACTIVITY, ACTIVITY_SCHEMA)):
-            if not _exists(spark, lake.table(name)):
-                DeltaTable.createIfNotExists(spark).location(lake.table(name)).addColumns(schema).execute()
+_ONE_ACCOUNTANT = threading.Lock()  # device accounting's MERGE reads the table it writes
+# The tables every stream writes. bronze.land creates them before streams start in parallel:
+# first writes racing to create one conflict.
+SHARED_TABLES = ((STREAM_BATCHES, BATCH_SCHEMA), (REJECTED, REJECTED_SCHEMA), (ACTIVITY, ACTIVITY_SCHEMA))
 
 
 def _app_id(system: str) -> str:
@@ -258,7 +253,7 @@ def _account_devices(spark: SparkSession, lake: Lake, batch: Batch, batches: lis
     row = spark.createDataFrame([(batch.system, batch.period, len(registered), activity["reported"], len(silent),
                                   silent)], ACTIVITY_SCHEMA)
     table = DeltaTable.forPath(spark, lake.table(ACTIVITY))
-    with _SHARED:  # a MERGE reads the table: two at once would conflict
+    with _ONE_ACCOUNTANT:  # a MERGE reads the table: two at once would conflict
         held = table.toDF().filter((F.col("system") == batch.system) & (F.col("period") == batch.period))
         if held.isEmpty():  # an interval is accounted once; a replay finds it and writes nothing
             (table.alias("a").merge(row.alias("u"), "a.system = u.system AND a.period = u.period")
@@ -268,7 +263,8 @@ def _account_devices(spark: SparkSession, lake: Lake, batch: Batch, batches: lis
 
 def land_stream(spark: SparkSession, lake: Lake, catalog: Catalog, batch: Batch) -> dict:
     """Run the system's stream over what has arrived; the batch's ledger row, with its devices."""
-    _create_shared(spark, lake)
+    from suizhi.bronze import create_shared_tables
+    create_shared_tables(spark, lake, SHARED_TABLES)
     _stream(spark, lake, catalog, batch)
     path = lake.table(STREAM_BATCHES)
     done = (spark.read.format("delta").load(path).filter(F.col("batch_id") == batch.batch_id).collect()

@@ -56,7 +56,10 @@ def validate_run(spark: SparkSession, catalog: Catalog, rows: list[dict], docs: 
     schema = T.StructType([T.StructField("batch_id", T.StringType())]
                           + [T.StructField(c, T.DoubleType()) for c in columns])
     frame = spark.createDataFrame([[b, *[per.get(c) for c in columns]] for b, per in sorted(scores.items())], schema)
+    from great_expectations.data_context.types.base import ProgressBarsConfig
     context = gx.get_context(mode="ephemeral")
+    # No progress bars: a run's log (and the demo's output) is read by people.
+    context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
     context.add_data_docs_site(site_name="suizhi", site_config={
         "class_name": "SiteBuilder", "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
         "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(docs)}})
