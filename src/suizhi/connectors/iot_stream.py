@@ -262,9 +262,8 @@ def _account_devices(spark: SparkSession, lake: Lake, batch: Batch, batches: lis
 
 
 def land_stream(spark: SparkSession, lake: Lake, catalog: Catalog, batch: Batch) -> dict:
-    """Run the system's stream over what has arrived; the batch's ledger row, with its devices."""
-    from suizhi.bronze import create_shared_tables
-    create_shared_tables(spark, lake, SHARED_TABLES)
+    """Run the system's stream over what has arrived; the batch's ledger row, with its devices.
+    The tables every stream writes (SHARED_TABLES) exist: bronze.land created them."""
     _stream(spark, lake, catalog, batch)
     path = lake.table(STREAM_BATCHES)
     done = (spark.read.format("delta").load(path).filter(F.col("batch_id") == batch.batch_id).collect()
