@@ -2,7 +2,8 @@
 what a reader needs to tell records apart, never enough to identify the person.
 
 Two forms of the same rules: `mask_value` for Python strings (reports, error messages)
-and `mask_column` for Spark columns (quarantine, protected views). A test keeps them equal.
+and `mask_sql` (`mask_column`) for Spark columns (quarantine, protected views). A test keeps
+them equal.
 """
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ import re
 
 from pyspark.sql import Column
 from pyspark.sql import functions as F
+
+from suizhi.sqltext import ident, lit
 
 CATEGORIES = ("citizen_id", "phone", "name", "address", "plate", "location", "free_text")
 # An 18-character citizen ID or an 11-digit mainland mobile number inside free text.
@@ -55,35 +58,37 @@ def mask_value(value, category: str):
     return re.sub(MOBILE_IN_TEXT, r"\1****\2", masked)
 
 
-def _keep_ends(text: Column, head: int, tail: int) -> Column:
+def _keep_ends(text: str, head: int, tail: int) -> str:
     """Keep `head` and `tail` characters around stars; shorter values become all stars."""
-    n = F.char_length(text)
-    stars = F.repeat(F.lit("*"), n - head - tail)
-    return (F.when(n > head + tail, F.concat(F.substring(text, 1, head), stars, F.substring(text, -tail, tail)))
-            .otherwise(F.repeat(F.lit("*"), n)))
+    n = f"char_length({text})"
+    return (f"CASE WHEN {n} > {head + tail} THEN concat(substring({text}, 1, {head}), "
+            f"repeat('*', {n} - {head + tail}), substring({text}, -{tail}, {tail})) ELSE repeat('*', {n}) END")
 
 
-def mask_column(column: Column | str, category: str) -> Column:
-    """The Spark form of `mask_value`, for a string (or numeric, for locations) column."""
+def mask_sql(value: str, category: str) -> str:
+    """The Spark SQL form of `mask_value`, for a string (or numeric, for locations) SQL expression."""
     _check(category)
-    col = F.col(column) if isinstance(column, str) else column
-    text = col.cast("string")
+    text = f"CAST({value} AS STRING)"
     if category == "citizen_id":
         masked = _keep_ends(text, 6, 4)
     elif category == "phone":
         masked = _keep_ends(text, 3, 4)
     elif category == "name":
-        n = F.char_length(text)
-        masked = F.when(n > 1, F.concat(F.substring(text, 1, 1), F.repeat(F.lit("*"), n - 1))).otherwise(F.lit("*"))
+        n = f"char_length({text})"
+        masked = f"CASE WHEN {n} > 1 THEN concat(substring({text}, 1, 1), repeat('*', {n} - 1)) ELSE '*' END"
     elif category == "address":
-        masked = F.concat(F.regexp_extract(text, _ADDRESS_HEAD, 1), F.lit("****"))
+        masked = f"concat(regexp_extract({text}, {lit(_ADDRESS_HEAD)}, 1), '****')"
     elif category == "plate":
         masked = _keep_ends(text, 2, 2)
     elif category == "location":
-        number = text.try_cast("double")
-        masked = F.when(number.isNull(), F.lit("****")).otherwise(F.format_number(number, 2))
-        masked = F.regexp_replace(masked, ",", "")
+        number = f"try_cast({text} AS DOUBLE)"
+        masked = f"CASE WHEN {number} IS NULL THEN '****' ELSE regexp_replace(format_number({number}, 2), ',', '') END"
     else:
-        masked = F.regexp_replace(F.regexp_replace(text, CITIZEN_ID_IN_TEXT, "$1********$2"),
-                                  MOBILE_IN_TEXT, "$1****$2")
-    return F.when(text.isNull(), F.lit(None).cast("string")).when(text == "", text).otherwise(masked)
+        masked = (f"regexp_replace(regexp_replace({text}, {lit(CITIZEN_ID_IN_TEXT)}, '$1********$2'), "
+                  f"{lit(MOBILE_IN_TEXT)}, '$1****$2')")
+    return f"CASE WHEN {text} IS NULL THEN CAST(NULL AS STRING) WHEN {text} = '' THEN {text} ELSE {masked} END"
+
+
+def mask_column(name: str, category: str) -> Column:
+    """`mask_sql` of the column `name`, as a column."""
+    return F.expr(mask_sql(ident(name), category))

@@ -5,8 +5,8 @@ import pytest
 from pyspark.sql import functions as F
 
 from suizhi.identifiers import citizen_id_check_digit, is_valid_citizen_id, is_valid_credit_code
-from suizhi.quality.rules import (LANDLINE, MOBILE, address_in_district_ok, citizen_id_ok, credit_code_ok,
-                                  in_guangzhou_ok)
+from suizhi.quality.rules import (LANDLINE, MOBILE, address_in_district_sql, citizen_id_sql, credit_code_sql,
+                                  in_guangzhou_sql)
 
 pytestmark = pytest.mark.spark
 
@@ -35,18 +35,18 @@ CREDIT_CODES = {
 
 def _judge(spark, values, rule):
     df = spark.createDataFrame([(v,) for v in values], "v string")
-    return {r.v: r.ok for r in df.select("v", rule(F.col("v")).alias("ok")).collect()}
+    return {r.v: r.ok for r in df.select("v", F.expr(rule("`v`")).alias("ok")).collect()}
 
 
 def test_citizen_ids_as_gb11643_and_the_python_form(spark):
-    judged = _judge(spark, CITIZEN_IDS, citizen_id_ok)
+    judged = _judge(spark, CITIZEN_IDS, citizen_id_sql)
     assert judged == CITIZEN_IDS
     python = {v: is_valid_citizen_id(v) and v[:2] != "99" and v[:6] != "440199" for v in CITIZEN_IDS}
     assert judged == python
 
 
 def test_credit_codes_as_gb32100_and_the_python_form(spark):
-    judged = _judge(spark, CREDIT_CODES, credit_code_ok)
+    judged = _judge(spark, CREDIT_CODES, credit_code_sql)
     assert judged == CREDIT_CODES == {v: is_valid_credit_code(v) for v in CREDIT_CODES}
 
 
@@ -54,8 +54,8 @@ def test_mobile_and_landline_numbers(spark):
     phones = {"13800138000": (True, False), "12800138000": (False, False), "1380013800": (False, False),
               "020-83541234": (False, True), "02083541234": (False, True), "0757-2281234": (False, True),
               "020-1234567": (False, False), "+8613800138000": (False, False)}
-    mobile = _judge(spark, phones, lambda c: c.rlike(MOBILE))
-    landline = _judge(spark, phones, lambda c: c.rlike(LANDLINE))
+    mobile = _judge(spark, phones, lambda c: f"{c} RLIKE '{MOBILE}'")
+    landline = _judge(spark, phones, lambda c: f"{c} RLIKE '{LANDLINE}'")
     assert {v: (mobile[v], landline[v]) for v in phones} == phones
 
 
@@ -65,7 +65,18 @@ def test_coordinates_and_address_district_consistency(spark):
                                 (113.26, 23.12, "广州市越秀区中山五路2号", "440106"),
                                 (113.46, 23.17, "广州市萝岗区开创大道3号", "440116")],
                                "lng double, lat double, address string, district string")
-    got = [(r.inside, r.same) for r in df.select(in_guangzhou_ok(F.col("lng"), F.col("lat")).alias("inside"),
-                                                  address_in_district_ok(F.col("address"), F.col("district"))
+    got = [(r.inside, r.same) for r in df.select(F.expr(in_guangzhou_sql("lng", "lat")).alias("inside"),
+                                                  F.expr(address_in_district_sql("address", "district"))
                                                   .alias("same")).collect()]
     assert got == [(True, True), (False, False), (True, False), (True, True)]
+
+
+def test_rule_text_keeps_quotes_and_backslashes_of_code_values(spark):
+    from suizhi.quality.rules import passes
+    from suizhi.quality.suite import Expectation
+    values = ["a'b", "c\\d", "%", "天河", "e\\'f"]
+    rule = Expectation(rule="kind_in_set", type="in_set", column="kind", values=values, dimension="规范性",
+                       action="warn", description="取值在代码表内")
+    df = spark.createDataFrame([(v,) for v in [*values, "ab", "c\\\\d", "'", None]], "kind string")
+    got = {r.kind: r.ok for r in df.select("kind", passes(rule).alias("ok")).collect()}
+    assert got == {**dict.fromkeys(values, True), "ab": False, "c\\\\d": False, "'": False, None: True}

@@ -52,8 +52,9 @@ def pseudonymise(column: SqlColumn, category: str, key: bytes, length: int) -> S
     return F.when(normal.isNull() | (normal == ""), normal).otherwise(digest)
 
 
-def generalise(column: SqlColumn, category: str | None) -> SqlColumn:
+def generalise(name: str, category: str | None) -> SqlColumn:
     """A coarser value for analysis: birth year, district, carrier prefix, two-decimal coordinate."""
+    column = F.col(name)
     if category == "location":
         return F.round(column, 2)
     text = column.cast("string")
@@ -64,7 +65,7 @@ def generalise(column: SqlColumn, category: str | None) -> SqlColumn:
         "plate": F.substring(text, 1, 2),
         "name": F.substring(text, 1, 1),
     }.get(category)
-    return mask_column(text, "free_text") if coarse is None else F.when(text.isNull(), text).otherwise(coarse)
+    return mask_column(name, "free_text") if coarse is None else F.when(text.isNull(), text).otherwise(coarse)
 
 
 def protections(contract: Contract, policy: Policy) -> dict[str, dict]:
@@ -103,11 +104,11 @@ def protect(df: DataFrame, contract: Contract, policy: Policy, key: bytes) -> tu
         if p["action"] == "pseudonymise":
             replaced[name] = pseudonymise(col, category or "value", key, policy.pseudonym.length)
         elif p["action"] == "mask":
-            replaced[name] = mask_column(col, category or "name")
+            replaced[name] = mask_column(name, category or "name")
         elif p["action"] == "generalise":
-            replaced[name] = generalise(col, category)
+            replaced[name] = generalise(name, category)
         else:
-            replaced[name] = mask_column(col, "free_text")
+            replaced[name] = mask_column(name, "free_text")
     return df.withColumns({n: c.alias(n) for n, c in replaced.items()}), report
 
 

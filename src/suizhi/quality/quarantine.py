@@ -7,13 +7,15 @@ from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
 from suizhi.catalog.models import Contract
-from suizhi.quality.validate import shown
+from suizhi.quality.validate import shown_sql
+from suizhi.sqltext import ident, lit
 
 
 def protected_record(contract: Contract) -> Column:
     """The record as JSON with every personal column masked (no clear text outside bronze)."""
-    return F.to_json(F.struct(*[shown(contract, c.name).alias(c.name) if c.pii else F.col(c.name)
-                                for c in contract.columns]))
+    fields = ", ".join(f"{lit(c.name)}, {shown_sql(contract, c.name) if c.pii else ident(c.name)}"
+                       for c in contract.columns)
+    return F.expr(f"to_json(named_struct({fields}))")
 
 
 def quarantine_rows(classified: DataFrame, contract: Contract) -> DataFrame:

@@ -12,9 +12,10 @@ from pyspark.sql import functions as F
 
 from suizhi.catalog.models import Contract
 from suizhi.errors import QualityError
-from suizhi.masking import mask_column
-from suizhi.quality.rules import found, passes
+from suizhi.masking import mask_sql
+from suizhi.quality.rules import found, passes_sql
 from suizhi.quality.suite import CONTRACT_RULE, Expectation, Suite
+from suizhi.sqltext import ident, lit
 
 FAILURE = "struct<rule:string,dimension:string,field:string,value:string>"
 
@@ -23,26 +24,28 @@ def flag(e: Expectation) -> str:
     return f"_ok_{e.rule}"
 
 
-def shown(contract: Contract, name: str) -> Column:
+def shown_sql(contract: Contract, name: str) -> str:
     """A column's value as a quarantine or a report may show it: masked when it is personal."""
     pii = contract.column(name).pii
-    return mask_column(name, pii) if pii else F.col(name).cast("string")
+    return mask_sql(ident(name), pii) if pii else f"CAST({ident(name)} AS STRING)"
 
 
-def _failure(e: Expectation, contract: Contract) -> Column:
-    value = shown(contract, e.column)
+def shown(contract: Contract, name: str) -> Column:
+    return F.expr(shown_sql(contract, name))
+
+
+def _failure(e: Expectation, contract: Contract) -> str:
+    value = shown_sql(contract, e.column)
     if e.other:
-        value = F.concat_ws(", ", value, shown(contract, e.other))
-    return F.struct(F.lit(e.rule).alias("rule"), F.lit(e.dimension).alias("dimension"),
-                    F.lit(e.column).alias("field"), value.alias("value"))
+        value = f"concat_ws(', ', {value}, {shown_sql(contract, e.other)})"
+    return (f"named_struct('rule', {lit(e.rule)}, 'dimension', {lit(e.dimension)}, 'field', {lit(e.column)}, "
+            f"'value', {value})")
 
 
-def _contract_failures() -> Column:
-    """The conform problems as failures of the contract rule (missing: 完整性, else 规范性)."""
-    return F.transform("_problems", lambda p: F.struct(
-        F.lit(CONTRACT_RULE).alias("rule"),
-        F.when(p.endswith("required value is missing"), "完整性").otherwise("规范性").alias("dimension"),
-        F.substring_index(p, ":", 1).alias("field"), p.alias("value")))
+# The conform problems as failures of the contract rule (missing: 完整性, else 规范性).
+CONTRACT_FAILURES = (f"transform(`_problems`, p -> named_struct('rule', {lit(CONTRACT_RULE)}, 'dimension', "
+                     "CASE WHEN endswith(p, 'required value is missing') THEN '完整性' ELSE '规范性' END, "
+                     "'field', substring_index(p, ':', 1), 'value', p))")
 
 
 def join_references(conformed: DataFrame, suite: Suite, keys: dict[str, DataFrame]) -> DataFrame:
@@ -73,20 +76,23 @@ def check(conformed: DataFrame, suite: Suite, contract: Contract, keys: dict[str
     Rules judge only rows that conform to the contract: a row the contract already
     quarantines is counted once, under the contract rule. `keys` holds the referenced
     values of each references rule (see `checks.referenced_keys`), `schedules` each
-    system's schedule for timeliness rules that follow it.
+    system's schedule for timeliness rules that follow it. The columns are SQL text, two
+    projections Spark parses in one call each, however many rules the suite holds.
     """
-    conforming = F.size("_problems") == 0
     joined = join_references(conformed, suite, keys or {})
-    df = joined.select(*conformed.columns, *[F.when(conforming, passes(e, schedules)).alias(flag(e))
-                                             for e in suite.expectations])
-    failed = [F.when(~F.col(flag(e)), _failure(e, contract)) for e in suite.expectations]
-    rule_failures = F.filter(F.array(*failed), lambda f: f.isNotNull()) if failed else F.array().cast(f"array<{FAILURE}>")
-    quarantining = [F.when(~F.col(flag(e)), F.lit(f"{e.rule}: {e.column} fails {e.type}"))
+    df = joined.selectExpr(*map(ident, conformed.columns), *[
+        f"CASE WHEN size(`_problems`) = 0 THEN {passes_sql(e, schedules)} END AS {ident(flag(e))}"
+        for e in suite.expectations])
+    failed = [f"CASE WHEN NOT {ident(flag(e))} THEN {_failure(e, contract)} END" for e in suite.expectations]
+    rule_failures = (f"filter(array({', '.join(failed)}), f -> f IS NOT NULL)" if failed
+                     else f"CAST(array() AS array<{FAILURE}>)")
+    quarantining = [f"CASE WHEN NOT {ident(flag(e))} THEN {lit(f'{e.rule}: {e.column} fails {e.type}')} END"
                     for e in suite.of_action("quarantine")]
-    problems = F.col("_problems")
+    problems = "`_problems`"
     if quarantining:
-        problems = F.concat(problems, F.filter(F.array(*quarantining), lambda p: p.isNotNull()))
-    return df.withColumn("_failures", F.concat(_contract_failures(), rule_failures)).withColumn("_problems", problems)
+        problems = f"concat(`_problems`, filter(array({', '.join(quarantining)}), p -> p IS NOT NULL))"
+    return df.selectExpr(*[f"{problems} AS `_problems`" if c == "_problems" else ident(c) for c in df.columns],
+                         f"concat({CONTRACT_FAILURES}, {rule_failures}) AS `_failures`")
 
 
 def rule_sums(suite: Suite) -> list[Column]:
