@@ -30,10 +30,6 @@ def shown_sql(contract: Contract, name: str) -> str:
     return mask_sql(ident(name), pii) if pii else f"CAST({ident(name)} AS STRING)"
 
 
-def shown(contract: Contract, name: str) -> Column:
-    return F.expr(shown_sql(contract, name))
-
-
 def _failure(e: Expectation, contract: Contract) -> str:
     value = shown_sql(contract, e.column)
     if e.other:
