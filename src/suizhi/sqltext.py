@@ -12,14 +12,8 @@ def ident(name: str) -> str:
     return "`" + name.replace("`", "``") + "`"
 
 
-def lit(value) -> str:
-    """A Python value as a SQL literal (strings escaped for Spark's default string parsing)."""
-    if value is None:
-        return "NULL"
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, int):
-        return str(value)
+def lit(value: str | float) -> str:
+    """A string or a float as a SQL literal (strings escaped for Spark's default string parsing)."""
     if isinstance(value, float):
         return f"CAST('{value!r}' AS DOUBLE)"
     return "'" + str(value).replace("\\", "\\\\").replace("'", "\\'") + "'"

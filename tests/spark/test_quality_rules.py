@@ -6,7 +6,8 @@ from pyspark.sql import functions as F
 
 from suizhi.identifiers import citizen_id_check_digit, is_valid_citizen_id, is_valid_credit_code
 from suizhi.quality.rules import (LANDLINE, MOBILE, address_in_district_sql, citizen_id_sql, credit_code_sql,
-                                  in_guangzhou_sql)
+                                  in_guangzhou_sql, passes_sql)
+from suizhi.quality.suite import Expectation
 
 pytestmark = pytest.mark.spark
 
@@ -72,11 +73,9 @@ def test_coordinates_and_address_district_consistency(spark):
 
 
 def test_rule_text_keeps_quotes_and_backslashes_of_code_values(spark):
-    from suizhi.quality.rules import passes
-    from suizhi.quality.suite import Expectation
     values = ["a'b", "c\\d", "%", "天河", "e\\'f"]
     rule = Expectation(rule="kind_in_set", type="in_set", column="kind", values=values, dimension="规范性",
                        action="warn", description="取值在代码表内")
     df = spark.createDataFrame([(v,) for v in [*values, "ab", "c\\\\d", "'", None]], "kind string")
-    got = {r.kind: r.ok for r in df.select("kind", passes(rule).alias("ok")).collect()}
+    got = {r.kind: r.ok for r in df.select("kind", F.expr(passes_sql(rule)).alias("ok")).collect()}
     assert got == {**dict.fromkeys(values, True), "ab": False, "c\\\\d": False, "'": False, None: True}

@@ -9,9 +9,6 @@ passes every rule but `not_null`: completeness is judged once, by its own rule.
 """
 from __future__ import annotations
 
-from pyspark.sql import Column
-from pyspark.sql import functions as F
-
 from suizhi.identifiers import (CITIZEN_ID_CHECK_CHARS, CITIZEN_ID_WEIGHTS, CREDIT_CODE_ALPHABET,
                                 CREDIT_CODE_WEIGHTS, GUANGZHOU_BBOX, GUANGZHOU_DISTRICTS, RETIRED_DISTRICTS)
 from suizhi.quality.suite import Expectation
@@ -71,9 +68,8 @@ def in_guangzhou_sql(lng: str, lat: str) -> str:
 
 def address_in_district_sql(address: str, district: str) -> str:
     """The address names the district its division code stands for (一致性 across two fields)."""
-    name = ("CASE " + " ".join(f"WHEN {district} = {lit(code)} THEN {lit(n)}" for code, n in DISTRICT_NAMES.items())
-            + " END")
-    return f"({name} IS NOT NULL AND instr({address}, {name}) > 0)"
+    name = " ".join(f"WHEN {district} = {lit(code)} THEN {lit(n)}" for code, n in DISTRICT_NAMES.items())
+    return f"coalesce(instr({address}, CASE {name} END) > 0, FALSE)"
 
 
 def timely_sql(e: Expectation, schedules: dict[str, str] | None) -> str:
@@ -108,8 +104,8 @@ def passes_sql(e: Expectation, schedules: dict[str, str] | None = None) -> str:
         return f"({col} IS NOT NULL)"
     checks = {
         "in_set": lambda: in_list(col, e.values),
-        "between": lambda: " AND ".join([*([f"{col} >= {lit(float(e.min))}"] if e.min is not None else []),
-                                         *([f"{col} <= {lit(float(e.max))}"] if e.max is not None else [])]) or "TRUE",
+        "between": lambda: " AND ".join(f"{col} {op} {lit(float(bound))}"
+                                        for op, bound in ((">=", e.min), ("<=", e.max)) if bound is not None),
         "citizen_id": lambda: citizen_id_sql(col),
         "credit_code": lambda: credit_code_sql(col),
         "mobile": lambda: f"{col} RLIKE {lit(MOBILE)}",
@@ -123,8 +119,3 @@ def passes_sql(e: Expectation, schedules: dict[str, str] | None = None) -> str:
     }
     missing = f"{col} IS NULL" + (f" OR {other} IS NULL" if other else "")
     return f"({missing} OR coalesce({checks[e.type]()}, FALSE))"
-
-
-def passes(e: Expectation, schedules: dict[str, str] | None = None) -> Column:
-    """`passes_sql` as a column."""
-    return F.expr(passes_sql(e, schedules))
