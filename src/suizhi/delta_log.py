@@ -23,22 +23,20 @@ def _log_dir(spark: SparkSession, path: str):
     return log, log.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration())
 
 
+def _versions(log, fs) -> list[int]:
+    return sorted(int(m.group(1)) for status in fs.listStatus(log) if (m := COMMIT.match(status.getPath().getName())))
+
+
 def latest_version(spark: SparkSession, path: str) -> int | None:
     """The newest committed version, or None when the table does not exist yet."""
     log, fs = _log_dir(spark, path)
     if not fs.exists(log):
         return None
-    versions = [int(m.group(1)) for status in fs.listStatus(log)
-                if (m := COMMIT.match(status.getPath().getName()))]
-    return max(versions) if versions else None
+    versions = _versions(log, fs)
+    return versions[-1] if versions else None
 
 
-def latest_commit(spark: SparkSession, path: str) -> dict | None:
-    """The commitInfo of the newest commit (with its `version`), or None for no table."""
-    version = latest_version(spark, path)
-    if version is None:
-        return None
-    log, fs = _log_dir(spark, path)
+def _commit_info(spark: SparkSession, log, fs, version: int) -> dict:
     jvm = spark.sparkContext._jvm
     stream = fs.open(jvm.org.apache.hadoop.fs.Path(log, f"{version:020d}.json"))
     try:
@@ -50,6 +48,27 @@ def latest_commit(spark: SparkSession, path: str) -> dict | None:
     finally:
         stream.close()
     return {"version": version}
+
+
+def latest_commit(spark: SparkSession, path: str) -> dict | None:
+    """The commitInfo of the newest commit (with its `version`), or None for no table."""
+    version = latest_version(spark, path)
+    if version is None:
+        return None
+    log, fs = _log_dir(spark, path)
+    return _commit_info(spark, log, fs, version)
+
+
+def recent_commits(spark: SparkSession, path: str, count: int) -> list[dict]:
+    """The commitInfo of the newest `count` commits, newest first; none for no table.
+
+    What `DeltaTable.history(count)` gives, without its Spark job. Delta keeps every
+    commit file until its log retention (30 days by default) has passed, so the newest
+    few are always there."""
+    log, fs = _log_dir(spark, path)
+    if count <= 0 or not fs.exists(log):
+        return []
+    return [_commit_info(spark, log, fs, v) for v in reversed(_versions(log, fs)[-count:])]
 
 
 def commit_metadata(commit: dict | None) -> dict:

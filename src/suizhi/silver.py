@@ -23,7 +23,7 @@ from pyspark.sql import functions as F
 from suizhi.catalog import Catalog
 from suizhi.catalog.models import Contract
 from suizhi.conform import conform
-from suizhi.delta_log import commit_metadata, latest_commit, latest_version
+from suizhi.delta_log import commit_metadata, latest_commit, latest_version, recent_commits
 from suizhi.governance.protect import protect_silver
 from suizhi.lake import Lake
 from suizhi.ledger import read_ledger, record_silver
@@ -46,12 +46,9 @@ def committed_counts(spark: SparkSession, path: str, latest: int) -> dict[str, d
     written after them: a run killed in between left its MERGEs as the latest commits,
     so reading as many commits as there are pending periods recovers all of them.
     """
-    if not _exists(spark, path):
-        return {}
     found: dict[str, dict] = {}
-    for row in DeltaTable.forPath(spark, path).history(latest).select("userMetadata").collect():
-        if row.userMetadata and row.userMetadata.startswith("{"):
-            found.update(json.loads(row.userMetadata).get("batches", {}))
+    for commit in reversed(recent_commits(spark, path, latest)):
+        found.update(commit_metadata(commit).get("batches", {}))
     return found
 
 

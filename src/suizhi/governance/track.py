@@ -5,15 +5,14 @@ the protections silver's commits carry, and any details the stage adds are recor
 """
 from __future__ import annotations
 
-import json
 import sys
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from delta.tables import DeltaTable
 from pyspark.sql import SparkSession
 
+from suizhi.delta_log import commit_metadata, recent_commits
 from suizhi.governance.audit import record_audit, table_versions
 from suizhi.governance.lineage import emit
 from suizhi.lake import Lake
@@ -41,10 +40,9 @@ def silver_protections(spark: SparkSession, lake: Lake, writes: dict) -> dict:
     for table, (before, after) in writes.items():
         if not table.startswith("silver.") or after is None or after == before:
             continue
-        history = DeltaTable.forPath(spark, lake.table(table)).history(after - (before or -1))
-        for row in history.select("userMetadata").collect():
-            if row.userMetadata and row.userMetadata.startswith("{"):
-                found.setdefault(table, json.loads(row.userMetadata).get("protections", {}))
+        for commit in recent_commits(spark, lake.table(table), after - (-1 if before is None else before)):
+            if meta := commit_metadata(commit):
+                found.setdefault(table, meta.get("protections", {}))
     return found
 
 
