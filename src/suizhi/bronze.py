@@ -97,14 +97,14 @@ def _land_one(spark: SparkSession, lake: Lake, catalog: Catalog, batch: Batch) -
                             "move them back to the landing folder and rerun the interval")
         df = with_ingest_metadata(spark.read.schema(staged_schema(contract)).parquet(batch.staged),
                                   batch, [c.name for c in contract.columns])
-        grade_bronze(spark, path, contract, df.schema, batch.system)
+        grades = grade_bronze(spark, path, contract, df.schema, batch.system)
         if batch.rows_read == 0:
             # Grading has just created the table, and an empty append to it commits nothing.
             return {**{k: v for k, v in batch.to_dict().items() if k != "staged"}, "rows_landed": 0}
         # mergeSchema: a table landed before drift was handled gains the (empty) _extra column
         (df.write.format("delta").mode("append").option("mergeSchema", "true")
            .option("userMetadata", json.dumps({"batch_id": batch.batch_id, "rows_read": batch.rows_read,
-                                               "source": batch.source}, ensure_ascii=False))
+                                               "source": batch.source, "grades": grades}, ensure_ascii=False))
            .save(path))
         commit = latest_commit(spark, path)
     if commit_metadata(commit).get("batch_id") != batch.batch_id:

@@ -152,9 +152,9 @@ def build_period(spark: SparkSession, lake: Lake, catalog: Catalog, dataset: str
         _quarantine(spark, lake, dataset, ids, checks.quarantine_rows(classified, contract))
     columns = [c.name for c in contract.columns] + KEEP_META
     winners = classified.where(F.col("_disposition").isin("inserted", "replaced")).select(*columns)
-    winners, protected = protect_silver(spark, path, contract, winners)
+    winners, protected, grades = protect_silver(spark, path, contract, winners)
     _merge(spark, path, contract, winners,
-           {"dataset": dataset, "period": period, "batches": counts, "protections": protected})
+           {"dataset": dataset, "period": period, "batches": counts, "protections": protected, "grades": grades})
     log.info("silver.%s %s: %s in %.1f s", dataset, period, counts, time.monotonic() - started)
     return done | counts
 

@@ -9,6 +9,7 @@ from delta.tables import DeltaTable
 from suizhi.bronze import _land_system, land
 from suizhi.connectors import extract_batch
 from suizhi.delta_log import commit_metadata, latest_commit, latest_version
+from suizhi.governance.grading import grades_signature
 from suizhi.lake import Lake
 from suizhi.ledger import read_ledger
 from suizhi.runtime import current_catalog, current_settings
@@ -44,8 +45,11 @@ def test_a_batch_committed_before_a_crash_is_not_landed_twice(spark, landed):
     expected = manifest["systems"]["zsj_hotline_12345"]["months"]["2021-01"]["rows"]
     assert {r["system"]: r["rows_landed"] for r in rows}["zsj_hotline_12345"] == expected
     assert spark.read.format("delta").load(path).count() == expected
+    # The commit also carries the digest of the grades the table held when it landed.
+    held = DeltaTable.forPath(spark, path).detail().first()["properties"]
+    grades = grades_signature({k: v for k, v in held.items() if k.startswith("suizhi.")})
     assert commit_metadata(latest_commit(spark, path)) == {"batch_id": hotline.batch_id, "rows_read": expected,
-                                                           "source": hotline.source}
+                                                           "source": hotline.source, "grades": grades}
     assert hotline.source["files"][0]["rows"] == expected
 
 

@@ -171,8 +171,8 @@ def _micro_batch(spark: SparkSession, lake: Lake, catalog: Catalog, batch: Batch
     n_landed = landed.count()
     meta = {"batch_id": batch.batch_id, "stream_batch": k,
             "source": {"files": len(files), "watermark": watermark, "sha256": digests}}
-    grade_bronze(spark, path, contract, landed.schema, system.id)
-    _append(landed, path, system.id, k, {**meta, "rows_read": counts["read"]})
+    grades = grade_bronze(spark, path, contract, landed.schema, system.id)
+    _append(landed, path, system.id, k, {**meta, "rows_read": counts["read"], "grades": grades})
     rejected = rows.filter(F.col("_reason").isNotNull()).select(
         F.lit(system.id).alias("system"), F.lit(batch.period).alias("period"),
         F.lit(k).cast("long").alias("stream_batch"),

@@ -2,12 +2,15 @@
 any reader of a Delta table sees its classification without this project's code."""
 from __future__ import annotations
 
+import hashlib
+import json
+
 from delta.tables import DeltaTable
 from pyspark.sql import SparkSession
 from pyspark.sql import types as T
 
 from suizhi.catalog.models import Contract
-from suizhi.delta_log import latest_version
+from suizhi.delta_log import commit_metadata, latest_commit
 from suizhi.governance.policy import Policy
 
 PREFIX = "suizhi."
@@ -49,30 +52,45 @@ def graded_schema(schema: T.StructType, contract: Contract, policy: Policy, laye
     return T.StructType(fields)
 
 
+def grades_signature(props: dict[str, str]) -> str:
+    """A short digest of a table's grade properties, carried in the commits that follow a check."""
+    return hashlib.sha256(json.dumps(props, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:16]
+
+
 def ensure_graded_table(spark: SparkSession, path: str, contract: Contract, schema: T.StructType,
-                        policy: Policy, layer: str, title: str) -> None:
-    """Create the table with its grades, or add missing grade properties to an older table.
+                        policy: Policy, layer: str, title: str) -> str:
+    """Create the table with its grades, or add missing grade properties to an older table;
+    returns the grades' signature, for the caller's next commit to carry as `grades`.
 
     Nothing is committed when the grades are already there, so reruns change no version.
+    Reading a table's properties costs a Spark job; a table whose newest commit carries the
+    signature was checked just before that commit and has not changed since, so it is not
+    read again (the log's newest commit is a listing and one small file).
     """
     props = table_properties(contract, policy, layer)
-    if latest_version(spark, path) is None:
+    signature = grades_signature(props)
+    newest = latest_commit(spark, path)
+    if newest is None:
         builder = (DeltaTable.createIfNotExists(spark).location(path)
                    .addColumns(graded_schema(schema, contract, policy, layer)).property("comment", title))
         for key, value in props.items():
             builder = builder.property(key, value)
         builder.execute()
-        return
+        return signature
+    if commit_metadata(newest).get("grades") == signature:
+        return signature
     held = DeltaTable.forPath(spark, path).detail().first()["properties"] or {}
     changed = {k: v for k, v in props.items() if held.get(k) != v}
     if changed:
         pairs = ", ".join(f"'{k}' = '{v}'" for k, v in changed.items())
         spark.sql(f"ALTER TABLE delta.`{path}` SET TBLPROPERTIES ({pairs})")
+    return signature
 
 
-def grade_bronze(spark: SparkSession, path: str, contract: Contract, schema: T.StructType, system: str) -> None:
-    """bronze's hook before a batch is appended: the raw table carries its grades too."""
+def grade_bronze(spark: SparkSession, path: str, contract: Contract, schema: T.StructType, system: str) -> str:
+    """bronze's hook before a batch is appended: the raw table carries its grades too; returns
+    the signature the append's commit carries."""
     from suizhi.governance.policy import load_policy
     from suizhi.settings import project_home
-    ensure_graded_table(spark, path, contract, schema, load_policy(project_home()), "bronze",
-                        f"bronze.{system}: raw records as received, kept for the retention period")
+    return ensure_graded_table(spark, path, contract, schema, load_policy(project_home()), "bronze",
+                               f"bronze.{system}: raw records as received, kept for the retention period")

@@ -112,13 +112,14 @@ def protect(df: DataFrame, contract: Contract, policy: Policy, key: bytes) -> tu
     return df.withColumns({n: c.alias(n) for n, c in replaced.items()}), report
 
 
-def protect_silver(spark, path: str, contract: Contract, winners: DataFrame) -> tuple[DataFrame, dict]:
-    """silver's hook before its MERGE: grade the table, protect the rows; the report rides in the commit."""
+def protect_silver(spark, path: str, contract: Contract, winners: DataFrame) -> tuple[DataFrame, dict, str]:
+    """silver's hook before its MERGE: grade the table, protect the rows; the report and the
+    grades' signature ride in the commit."""
     from suizhi.governance.grading import ensure_graded_table
     from suizhi.governance.policy import load_policy, pseudonym_key
     from suizhi.settings import project_home
     policy = load_policy(project_home())
     protected, report = protect(winners, contract, policy, pseudonym_key(policy))
-    ensure_graded_table(spark, path, contract, protected.schema, policy, "silver",
-                        f"silver.{contract.dataset}: {contract.grain}")
-    return protected, report
+    grades = ensure_graded_table(spark, path, contract, protected.schema, policy, "silver",
+                                 f"silver.{contract.dataset}: {contract.grain}")
+    return protected, report, grades

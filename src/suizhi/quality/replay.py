@@ -85,9 +85,10 @@ def replay(spark: SparkSession, lake: Lake, catalog: Catalog, dataset: str, corr
     columns = names + ["_source_system", "_batch_id", "_period", "_ingested_at", "_record_hash", "_source_file",
                        "_source_line"]
     # Replayed rows enter silver like any other: protected by the governance policy first.
-    protected_rows, protected = protect_silver(spark, path, contract, winners.select(*columns))
+    protected_rows, protected, grades = protect_silver(spark, path, contract, winners.select(*columns))
     replayed = sorted(i for i, _, _ in moved)
-    _merge(spark, path, contract, protected_rows, {"dataset": dataset, "replay": replayed, "protections": protected})
+    _merge(spark, path, contract, protected_rows, {"dataset": dataset, "replay": replayed, "protections": protected,
+                                                  "grades": grades})
     _record(spark, lake, dataset, moved)
     record_audit(spark, lake, "quarantine_replay", writes={f"silver.{dataset}": latest_version(spark, path)},
                  protections=protected, details={"dataset": dataset, "replayed": replayed})
