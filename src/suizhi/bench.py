@@ -1,5 +1,7 @@
-"""`suizhi bench`: records per second for ingest (extract + land) and for silver, peak memory,
-and the share of silver's time spent on validation (the suites and Great Expectations).
+"""`suizhi bench`: what each stage costs, month by month (extract, land, silver, quality,
+gold, reports, evaluation): seconds, rows, Delta commits, Spark jobs and the peak memory of
+the Spark driver JVM and of Python; how the last month compares with the first; and the
+share of silver's time spent on validation (the suites and Great Expectations).
 
 Validation's share compares silver with the suites against silver without them (the
 contract alone) on a second lake, month by month: both lakes land the month, then both
@@ -12,43 +14,54 @@ the pipeline and not the scheduler. Printed, not asserted: a yardstick for later
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import io
 import os
-import resource
 import shutil
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 from suizhi.bronze import land
 from suizhi.connectors import extract_batch
 from suizhi.connectors.staging import stage_deferred
+from suizhi.evaluation.publish import publish
+from suizhi.evaluation.tally import tally
+from suizhi.gold import build as gold_build
+from suizhi.gold.build import build_gold
 from suizhi.gold.declarations import load_indicators
 from suizhi.gold.engine import compute_indicators
 from suizhi.governance.policy import ensure_local_key
 from suizhi.lake import Lake
 from suizhi.quality.checks import validate_with_gx
+from suizhi.quality.scorecard import write_scorecard
 from suizhi.runtime import current_catalog, current_settings
-from suizhi.silver import build_silver
+from suizhi.silver import COUNTS, build_silver
 from suizhi.simulate.iot import deliver
 from suizhi.simulate.serve_api import serving_api
 from suizhi.simulate.writer import simulate
 from suizhi.spark import get_spark
+from suizhi.stage_profile import Profile, jvm_peak_mib, python_peak_mib
 
 
-def _jvm_peak_rss_mib() -> float:
-    """Peak resident memory of this process's Spark driver JVM (VmHWM), in MiB."""
-    peak = 0
-    for pid in filter(str.isdigit, os.listdir("/proc")):
+@contextmanager
+def _timing(module, name: str, took: list[float]):
+    """Time every call of `module.name` while the block runs (the part of a stage it is)."""
+    original = getattr(module, name)
+
+    def timed(*args, **kwargs):
+        started = time.monotonic()
         try:
-            status = Path(f"/proc/{pid}/status").read_text()
-            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
-        except OSError:
-            continue
-        ppid = int(next(line.split()[1] for line in status.splitlines() if line.startswith("PPid:")))
-        if b"SparkSubmit" in cmdline and ppid == os.getpid():
-            peak = max(peak, int(next((line.split()[1] for line in status.splitlines()
-                                       if line.startswith("VmHWM:")), "0")))
-    return peak / 1024
+            return original(*args, **kwargs)
+        finally:
+            took.append(time.monotonic() - started)
+
+    setattr(module, name, timed)
+    try:
+        yield
+    finally:
+        setattr(module, name, original)
 
 
 def run_bench(year: int, scale: float, seed: int, months: int = 3) -> int:
@@ -56,56 +69,68 @@ def run_bench(year: int, scale: float, seed: int, months: int = 3) -> int:
     ensure_local_key(base.home)  # silver pseudonymises, as in the demo
     root = Path(base.home) / "var" / "bench" / f"scale-{scale:g}"
     shutil.rmtree(root, ignore_errors=True)
-    settings = base.model_copy(update={"lake": str(root / "lake"), "sources": str(root / "sources")})
+    settings = base.model_copy(update={"lake": str(root / "lake"), "sources": str(root / "sources"),
+                                       "reports": str(root / "reports")})
     catalog = current_catalog(base)
     started = time.monotonic()
     manifest = simulate(catalog, year, scale, seed, Path(settings.sources_root))
     simulated = time.monotonic() - started
     spark, lake = get_spark(settings, "suizhi-bench"), Lake(settings.lake_root)
+    profile = Profile(spark, settings.lake_root)
     print(f"bench: {len(catalog.systems)} systems, scale {scale:g}, seed {seed}, months 1-{months} of {year}; "
-          f"simulated {manifest['totals']['rows']:,} rows for the year in {simulated:.1f} s")
-    print(f"{'month':<8} {'rows':>8} {'extract s':>10} {'land s':>8} {'silver s':>9} "
-          f"{'ingest rows/s':>14} {'silver rows/s':>14}")
-    totals = {"rows": 0, "extract": 0.0, "land": 0.0, "silver": 0.0, "without": 0.0, "gx": 0.0}
+          f"simulated {manifest['totals']['rows']:,} rows for the year in {simulated:.1f} s", flush=True)
+    totals = {"silver": 0.0, "without": 0.0, "gx": 0.0}
     bare, bare_lake = dataclasses.replace(catalog, suites={}), Lake(str(root / "lake-bare"))
     with serving_api(Path(settings.sources_root)):  # the departmental APIs, on loopback
         for month in range(1, months + 1):
             period = f"{year}-{month:02d}"
             deliver(Path(settings.sources_root), period)  # the IoT devices' files of the month arrive
-            t0 = time.monotonic()
-            batches = [extract_batch(s, catalog.contracts[s.dataset], period, settings.sources_root, lake)
-                       for s in catalog.systems.values()]
-            t1 = time.monotonic()
-            batches = stage_deferred(spark, lake, catalog, settings.sources_root, batches, settings.parallel_commits)
-            landed = land(spark, lake, catalog, batches, settings.parallel_commits)
-            t2 = time.monotonic()
+            with profile.stage("extract", period) as cost:
+                batches = [extract_batch(s, catalog.contracts[s.dataset], period, settings.sources_root, lake)
+                           for s in catalog.systems.values()]
+                batches = stage_deferred(spark, lake, catalog, settings.sources_root, batches,
+                                         settings.parallel_commits)
+                cost.rows = sum(b.rows_read for b in batches)
+            with profile.stage("land", period) as cost:
+                landed = land(spark, lake, catalog, batches, settings.parallel_commits)
+                cost.rows = sum(r["rows_landed"] for r in landed)
+            rows = cost.rows
             _land_month(spark, settings, bare, bare_lake, period)  # the same month, for silver without suites
             took = {}
             for kind in (("with", "without") if month % 2 else ("without", "with")):
-                started_silver = time.monotonic()
                 if kind == "with":
-                    counted = build_silver(spark, lake, catalog, settings.parallel_commits)
+                    with profile.stage("silver", period) as cost:
+                        counted = build_silver(spark, lake, catalog, settings.parallel_commits)
+                        cost.rows = sum(sum(c[k] for k in COUNTS) for c in counted.values())
+                    took[kind] = cost.seconds
                 else:
+                    bare_started = time.monotonic()
                     build_silver(spark, bare_lake, bare, settings.parallel_commits)
-                took[kind] = time.monotonic() - started_silver
-            t3 = time.monotonic()  # one GX validation per silver run, as the DAG does
-            validate_with_gx(spark, lake, catalog, sorted(counted), root / "gx")
-            totals["gx"] += time.monotonic() - t3
-            rows = sum(r["rows_read"] for r in landed)  # streamed systems count theirs while landing
-            for key, value in (("rows", rows), ("extract", t1 - t0), ("land", t2 - t1), ("silver", took["with"]),
-                               ("without", took["without"])):
-                totals[key] += value
-            print(f"{period:<8} {rows:>8,} {t1 - t0:>10.1f} {t2 - t1:>8.1f} {took['with']:>9.1f} "
-                  f"{rows / (t2 - t0):>14,.0f} {rows / took['with']:>14,.0f}", flush=True)
-    ingest = totals["extract"] + totals["land"]
-    print(f"{'all':<8} {totals['rows']:>8,} {totals['extract']:>10.1f} {totals['land']:>8.1f} "
-          f"{totals['silver']:>9.1f} {totals['rows'] / ingest:>14,.0f} {totals['rows'] / totals['silver']:>14,.0f}")
+                    took[kind] = time.monotonic() - bare_started
+            with profile.stage("quality", period) as cost:  # GX, Data Docs and the scorecard, as the DAG does
+                gx_started = time.monotonic()
+                validate_with_gx(spark, lake, catalog, sorted(counted), Path(settings.reports_root) / "quality" / "gx")
+                totals["gx"] += time.monotonic() - gx_started
+                write_scorecard(spark, lake, catalog, Path(settings.reports_root) / "quality")
+                cost.rows = rows
+            reports: list[float] = []
+            with profile.stage("gold", period) as cost, _timing(gold_build, "write_reports", reports):
+                build_gold(spark, lake, catalog, base.home, settings.reports_root)
+                cost.rows = rows
+            profile.split(cost, "reports", sum(reports))
+            totals["silver"] += took["with"]
+            totals["without"] += took["without"]
+    with profile.stage("evaluation", str(year)) as cost, contextlib.redirect_stdout(io.StringIO()):
+        tallied = tally(spark, lake, catalog, year, None, base.home)
+        publish(settings, tallied)
+        cost.rows = tallied["measures"]["records_aggregated"]["value"]
+    print(profile.table())
+    for stage in ("silver", "gold"):
+        if (line := profile.growth(stage)) is not None:
+            print(line)
     bench_indicators(spark, lake, catalog, base.home, f"{year}-{months:02d}")
-    python_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"peak memory: Spark driver JVM {_jvm_peak_rss_mib():,.0f} MiB, Python {python_peak:,.0f} MiB "
+    print(f"peak memory: Spark driver JVM {jvm_peak_mib():,.0f} MiB, Python {python_peak_mib():,.0f} MiB "
           f"(spark.driver.memory {settings.spark.conf.get('spark.driver.memory', 'default')})")
-    print(f"per batch: {len(batches)} batches a month; land {totals['land'] / months / len(batches):.2f} s "
-          f"and silver {totals['silver'] / months / len(catalog.contracts):.2f} s per dataset, wall clock")
     print(validation_line(totals["silver"], totals["without"], totals["gx"], os.getloadavg()[0]))
     return 0
 
