@@ -80,8 +80,16 @@ def _demo(args) -> int:
     from suizhi.settings import project_home
     # Airflow's OpenLineage provider reads its transport once, when Airflow loads: set it first.
     os.environ.update(airflow_provider_env(project_home()))
-    from suizhi.demo_cli import run_demo
-    return run_demo(args.year, args.scale, args.seed)
+    from suizhi.demo_cli import demo_log, logging_to, run_demo
+    log = demo_log(project_home())
+    print(f"suizhi demo {args.year} at scale {args.scale:g}, seed {args.seed}: Airflow's and Spark's logs go to {log}",
+          flush=True)
+    try:
+        with logging_to(log) as terminal:
+            return run_demo(args.year, args.scale, args.seed, out=terminal)
+    except SuizhiError:
+        print(f"the demo stopped; the task logs are in {log}", file=sys.stderr)
+        raise
 
 
 def _bench(args) -> int:

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import json
+import time
 import warnings
+from collections.abc import Callable
 from contextlib import nullcontext
 from pathlib import Path
 
@@ -30,12 +32,13 @@ def _test(dag, **kwargs) -> None:
         raise DagRunFailed(f"DAG {dag.dag_id} run {kwargs} ended in state {state}; see the task logs above")
 
 
-def run_months(year: int, months: list[int]) -> None:
+def run_months(year: int, months: list[int], progress: Callable[[str, str, float], None] | None = None) -> None:
     """Ingest, build silver and gold for each month, in order, through dag.test().
 
     The departmental APIs are served on loopback meanwhile, unless connection
     suizhi_city_api already points at a server, and the devices' files of each month are
     delivered to the landing folders of the IoT systems just before the month's run.
+    `progress(period, stage, seconds)` hears of each stage as it ends.
     """
     catalog = current_catalog()
     ingest = build_ingest_dag(sorted(catalog.systems))
@@ -49,9 +52,11 @@ def run_months(year: int, months: list[int]) -> None:
                 deliver(sources, f"{year}-{month:02d}")
             # A monthly data interval ends when the next month starts.
             after = pendulum.datetime(year, month, 1, tz=TZ).add(months=1)
-            _test(ingest, logical_date=after)
-            _test(silver, logical_date=after)
-            _test(gold, logical_date=after)
+            for stage, dag in (("ingest", ingest), ("silver", silver), ("gold", gold)):
+                started = time.monotonic()
+                _test(dag, logical_date=after)
+                if progress:
+                    progress(f"{year}-{month:02d}", stage, time.monotonic() - started)
 
 
 def evaluate(year: int) -> None:
