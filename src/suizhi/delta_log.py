@@ -50,15 +50,6 @@ def _commit_info(spark: SparkSession, log, fs, version: int) -> dict:
     return {"version": version}
 
 
-def latest_commit(spark: SparkSession, path: str) -> dict | None:
-    """The commitInfo of the newest commit (with its `version`), or None for no table."""
-    version = latest_version(spark, path)
-    if version is None:
-        return None
-    log, fs = _log_dir(spark, path)
-    return _commit_info(spark, log, fs, version)
-
-
 def recent_commits(spark: SparkSession, path: str, count: int) -> list[dict]:
     """The commitInfo of the newest `count` commits, newest first; none for no table.
 
@@ -69,6 +60,12 @@ def recent_commits(spark: SparkSession, path: str, count: int) -> list[dict]:
     if count <= 0 or not fs.exists(log):
         return []
     return [_commit_info(spark, log, fs, v) for v in reversed(_versions(log, fs)[-count:])]
+
+
+def latest_commit(spark: SparkSession, path: str) -> dict | None:
+    """The commitInfo of the newest commit (with its `version`), or None for no table."""
+    newest = recent_commits(spark, path, 1)
+    return newest[0] if newest else None
 
 
 def commit_metadata(commit: dict | None) -> dict:
