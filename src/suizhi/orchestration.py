@@ -41,7 +41,9 @@ streamed in `land`: every file their devices delivered since the last run, with 
 watermark, re-sent readings dropped and the month's silent devices accounted.""",
     )
     def ingest():
-        @task(max_active_tis_per_dagrun=8)
+        # multiple_outputs=False: a `-> dict` task otherwise also pushes every key of its result
+        # as an XCom of its own, some ten requests per system that nothing reads.
+        @task(max_active_tis_per_dagrun=8, multiple_outputs=False)
         def extract(system_id: str, data_interval_start=None) -> dict:
             from suizhi.runtime import extract_system
             return extract_system(system_id, period_of(data_interval_start))
@@ -99,7 +101,7 @@ monthly, quarterly, annual, topic and domain (主题) reports with their registe
 nothing when silver is unchanged.""",
     )
     def gold():
-        @task(outlets=[GOLD])
+        @task(outlets=[GOLD], multiple_outputs=False)
         def build() -> dict:
             from suizhi.runtime import build_gold_tables
             return build_gold_tables()
@@ -122,7 +124,7 @@ recording the Delta version of every table read; scores them against
 conf/evaluation/<year>.yaml and writes reports/<year>/ (JSON, Excel, HTML, Markdown).""",
     )
     def evaluation():
-        @task
+        @task(multiple_outputs=False)
         def tally(params=None) -> dict:
             from suizhi.runtime import tally_year
             return tally_year(params.get("year"))
