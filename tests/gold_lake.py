@@ -12,6 +12,7 @@ in the month it first arrived.
 from __future__ import annotations
 
 import glob
+from concurrent.futures import ThreadPoolExecutor
 from functools import reduce
 from pathlib import Path
 
@@ -19,8 +20,8 @@ from pyspark.sql import Window
 from pyspark.sql import functions as F
 
 from suizhi.catalog import Catalog
-from suizhi.conform import conform
 from suizhi.catalog.models import System
+from suizhi.conform import conform
 from suizhi.lake import Lake
 from suizhi.simulate.iot import GATEWAY, READINGS
 from suizhi.simulate.serve_files import drop_path
@@ -56,21 +57,27 @@ def _readings(spark, system: System, sources: Path, columns: list[str]):
             .where(F.col("_watermark").isNull() | (at >= F.col("_watermark"))).drop("_watermark"))
 
 
+def _silver_from_drops(spark, lake: Lake, catalog: Catalog, sources: Path, year: int, dataset: str) -> None:
+    contract = catalog.contracts[dataset]
+    columns = [c.name for c in contract.columns]
+    parts = []
+    for fmt in ("csv", "jsonl"):
+        paths = [str(drop_path(sources, s, f"{year}-{m:02d}")) for s in catalog.systems_of(dataset)
+                 if s.connector.kind == "file_drop" and s.connector.format == fmt for m in range(1, 13)]
+        if paths:
+            parts.append(_read(spark, paths, fmt, columns))
+    parts += [_readings(spark, s, sources, columns) for s in catalog.systems_of(dataset)
+              if s.connector.kind == "iot_stream"]
+    raw = reduce(lambda a, b: a.unionByName(b), parts)
+    good = conform(raw, contract).where(F.size("_problems") == 0).drop("_problems", "_raw_record")
+    latest = Window.partitionBy("_source_system", *contract.business_key).orderBy(
+        F.col(contract.version_column).desc(), F.col("_period"))
+    good = good.withColumn("_n", F.row_number().over(latest)).where("_n = 1").drop("_n")
+    good.write.format("delta").mode("overwrite").save(lake.table(f"silver.{dataset}"))
+
+
 def silver_from_drops(spark, lake: Lake, catalog: Catalog, sources: Path, year: int) -> None:
-    for dataset in catalog.datasets():
-        contract = catalog.contracts[dataset]
-        columns = [c.name for c in contract.columns]
-        parts = []
-        for fmt in ("csv", "jsonl"):
-            paths = [str(drop_path(sources, s, f"{year}-{m:02d}")) for s in catalog.systems_of(dataset)
-                     if s.connector.kind == "file_drop" and s.connector.format == fmt for m in range(1, 13)]
-            if paths:
-                parts.append(_read(spark, paths, fmt, columns))
-        parts += [_readings(spark, s, sources, columns) for s in catalog.systems_of(dataset)
-                  if s.connector.kind == "iot_stream"]
-        raw = reduce(lambda a, b: a.unionByName(b), parts)
-        good = conform(raw, contract).where(F.size("_problems") == 0).drop("_problems", "_raw_record")
-        latest = Window.partitionBy("_source_system", *contract.business_key).orderBy(
-            F.col(contract.version_column).desc(), F.col("_period"))
-        good = good.withColumn("_n", F.row_number().over(latest)).where("_n = 1").drop("_n")
-        good.write.format("delta").mode("overwrite").save(lake.table(f"silver.{dataset}"))
+    # A dataset is a few small jobs and a Delta commit: four at a time, as silver runs them,
+    # keep both cores busy (a year at scale 0.25: 201 s one by one, 149 s four at a time).
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        list(pool.map(lambda d: _silver_from_drops(spark, lake, catalog, sources, year, d), catalog.datasets()))
