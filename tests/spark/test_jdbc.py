@@ -3,6 +3,7 @@ the month, counted at the source; a renamed column refuses the batch, naming the
 And PostgreSQL's timestamps as the server holds them."""
 from __future__ import annotations
 
+import re
 import sqlite3
 from contextlib import closing
 from pathlib import Path
@@ -79,6 +80,15 @@ def test_a_database_that_is_down_is_named_with_the_system_and_table(spark, hotli
                                           r"00:00:00' AND synced_at < '2021-03-01 00:00:00'\): "
                                           r".*Couldn't connect to the database"):
         _stage(spark, settings)
+
+
+def test_a_missing_database_file_is_named_and_not_created(spark, hotline_db):
+    settings, _, database = hotline_db
+    Path(database).unlink()
+    with pytest.raises(SourceError, match=re.escape(f"system zsj_hotline_12345: SQLite database {database} "
+                                                    f"(connection {DEPARTMENTAL_DB}) does not exist")):
+        _stage(spark, settings)
+    assert not Path(database).exists()
 
 
 def test_postgresql_timestamps_keep_their_wall_clock_time(spark, postgres):

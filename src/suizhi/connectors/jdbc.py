@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
@@ -33,6 +34,10 @@ def jdbc_url(conn: Conn, system: str) -> tuple[str, dict]:
     props = {"driver": found.driver, **dict(found.properties)}
     if conn.login:
         props.update(user=conn.login, password=conn.password)
+    if conn.conn_type == "sqlite":
+        # Read-only (SQLITE_OPEN_READONLY): a source is never written, and opening a file
+        # that does not exist must fail, not leave an empty database at the source's path.
+        props["open_mode"] = "1"
     return found.url.format(host=conn.host, port=conn.port or found.port, schema=conn.schema), props
 
 
@@ -67,6 +72,9 @@ def stage_jdbc(spark: SparkSession, catalog: Catalog, sources_root: str, batch: 
     contract, cfg = catalog.contracts[system.dataset], system.connector
     conn = get_connection(cfg.conn_id, sources_root, system.id)
     (url, props), sql = jdbc_url(conn, system.id), dialect(conn, system.id)
+    if conn.conn_type == "sqlite" and not Path(conn.schema).is_file():
+        raise SourceError(f"system {system.id}: SQLite database {conn.schema} (connection {cfg.conn_id}) "
+                          "does not exist")
     lo, hi, wm = batch.source["from"], batch.source["to"], cfg.watermark_column
     where, table = f"{wm} >= '{lo}' AND {wm} < '{hi}'", sql.name(cfg.table)
     try:
