@@ -20,7 +20,7 @@ pytestmark = pytest.mark.spark
 
 
 def _version(spark, path: str) -> int:
-    return DeltaTable.forPath(spark, path).history(1).first()["version"]
+    return latest_version(spark, path)
 
 
 @pytest.fixture
