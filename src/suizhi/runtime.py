@@ -85,7 +85,8 @@ def build_silver_tables() -> int:
 def build_gold_tables() -> dict:
     from suizhi.gold.build import build_gold
     s = current_settings()
-    return build_gold(spark_session(s), Lake(s.lake_root), current_catalog(s), s.home, s.reports_root)
+    return build_gold(spark_session(s), Lake(s.lake_root), current_catalog(s), s.home, s.reports_root,
+                      s.parallel_commits)
 
 
 def purge_expired_bronze() -> int:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
 
@@ -63,7 +64,17 @@ def _held(spark: SparkSession, lake: Lake, name: str, *columns: str) -> list[tup
     return [tuple(r) for r in (frame.select(*columns) if columns else frame).collect()]
 
 
-def _facts(spark, lake, indicators, topics) -> Facts:
+def _categories(spark: SparkSession, lake: Lake, topic_id: str) -> list[tuple] | None:
+    """A topic's rows and handled rows per category, or None before its table is written."""
+    path = lake.table(f"gold.topic_{topic_id}")
+    if latest_version(spark, path) is None:
+        return None
+    grouped = spark.read.format("delta").load(path).groupBy("category").agg(
+        F.count("*").alias("rows"), F.count(F.when(F.col("handled"), 1)).alias("handled"))
+    return sorted((r["category"] or "未分类", r["rows"], r["handled"]) for r in grouped.collect())
+
+
+def _facts(spark, lake, indicators, topics, parallel: int = 4) -> Facts:
     values = _held(spark, lake, "gold.indicator_values", "indicator_id", "period", "dimension", "value")
     district = _held(spark, lake, "gold.district_values", "item_id", "period", "value")
     alerts = _held(spark, lake, "gold.alerts")
@@ -71,20 +82,18 @@ def _facts(spark, lake, indicators, topics) -> Facts:
     ledger = [r.asDict() for r in read_ledger(spark, lake).where(F.col("silvered_at").isNotNull()).groupBy(
         "dataset", "period").agg(*[F.sum(c).cast("long").alias(c) for c in
                                    ("rows_landed", "inserted", "duplicates", "superseded", "quarantined")]).collect()]
-    categories = {}
-    for topic_id in topics:
-        path = lake.table(f"gold.topic_{topic_id}")
-        if latest_version(spark, path) is not None:
-            grouped = spark.read.format("delta").load(path).groupBy("category").agg(
-                F.count("*").alias("rows"), F.count(F.when(F.col("handled"), 1)).alias("handled"))
-            categories[topic_id] = sorted((r["category"] or "未分类", r["rows"], r["handled"])
-                                          for r in grouped.collect())
+    with ThreadPoolExecutor(max_workers=parallel) as pool:
+        found = dict(zip(topics, pool.map(lambda t: _categories(spark, lake, t), topics)))
+    categories = {t: rows for t, rows in found.items() if rows is not None}
     sources = {t: sorted({s.dataset for s in spec.sources}) for t, spec in topics.items()}
     return Facts({i.id: i for i in indicators}, values, alerts, activity, ledger, sources, categories, district)
 
 
-def build_gold(spark: SparkSession, lake: Lake, catalog: Catalog, home: Path, reports_root: str) -> dict:
-    """Bring every gold table and report up to date with silver; returns what the run did."""
+def build_gold(spark: SparkSession, lake: Lake, catalog: Catalog, home: Path, reports_root: str,
+               parallel: int = 4) -> dict:
+    """Bring every gold table and report up to date with silver; returns what the run did.
+
+    `parallel` small queries (a dataset's indicators, a topic's table) run at a time."""
     # conf/ is checked against the contracts by the tests; a run computes what its catalog feeds.
     indicators = [i for i in load_indicators(home) if i.source in catalog.contracts]
     topics = load_topics(home, catalog, check_sources=False)
@@ -99,15 +108,15 @@ def build_gold(spark: SparkSession, lake: Lake, catalog: Catalog, home: Path, re
     now = datetime.now().replace(microsecond=0)
     counted = sorted(breakdown.datasets) if breakdown else []
     periods = silver_periods(spark, lake, [i.source for i in indicators] + counted)
-    values, in_districts = compute_values(spark, lake, indicators, periods, breakdown)
+    values, in_districts = compute_values(spark, lake, indicators, periods, breakdown, parallel)
     alerts = 0
     if indicators and periods:
         write_values(spark, lake, values, periods)
         alerts = write_alerts(spark, lake, indicators)
     if breakdown and periods:
         write_values(spark, lake, in_districts, periods, "gold.district_values", DISTRICT_SCHEMA)
-    activity = write_topics(spark, lake, catalog, topics)
-    facts = _facts(spark, lake, indicators, topics)
+    activity = write_topics(spark, lake, catalog, topics, parallel)
+    facts = _facts(spark, lake, indicators, topics, parallel)
     reports = plan_reports(facts, {t: catalog.topics[t].name for t in topics})
     register = write_reports(reports, Path(reports_root), now)
     (spark.createDataFrame(register, REGISTER_SCHEMA).coalesce(1).write.format("delta").mode("overwrite")

@@ -10,9 +10,11 @@ of datasets, not with the 977 indicators or the 3,570 items.
 from __future__ import annotations
 
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
+from functools import reduce
 
-from pyspark.sql import SparkSession
+from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import types as T
 
 from suizhi.delta_log import latest_version
@@ -110,19 +112,23 @@ def compute_dataset(spark: SparkSession, lake: Lake, dataset: str, indicators: l
 
 
 def compute_values(spark: SparkSession, lake: Lake, indicators: list[Indicator], periods: list[str] | None = None,
-                   breakdown: DistrictBreakdown | None = None) -> tuple[list[tuple], list[tuple]]:
-    """indicator_values and district_values rows, one aggregation per source dataset."""
+                   breakdown: DistrictBreakdown | None = None, parallel: int = 4) -> tuple[list[tuple], list[tuple]]:
+    """indicator_values and district_values rows, one aggregation per source dataset.
+
+    The datasets' queries run `parallel` at a time: each is small, so a query's cost is
+    mostly the driver planning it and scheduling its tasks, which overlap well."""
     computed_at = datetime.now()
     by_source: dict[str, list[Indicator]] = defaultdict(list)
     for ind in indicators:
         by_source[ind.source].append(ind)
     values: list[tuple] = []
     districts: list[tuple] = []
-    for dataset in sorted(set(by_source) | set(breakdown.datasets if breakdown else ())):
-        found, in_districts = compute_dataset(spark, lake, dataset, by_source[dataset], periods, computed_at,
-                                              breakdown)
-        values += found
-        districts += in_districts
+    datasets = sorted(set(by_source) | set(breakdown.datasets if breakdown else ()))
+    with ThreadPoolExecutor(max_workers=parallel) as pool:
+        for found, in_districts in pool.map(lambda d: compute_dataset(spark, lake, d, by_source[d], periods,
+                                                                      computed_at, breakdown), datasets):
+            values += found
+            districts += in_districts
     return values, districts
 
 
@@ -133,13 +139,12 @@ def compute_indicators(spark: SparkSession, lake: Lake, indicators: list[Indicat
 
 
 def silver_periods(spark: SparkSession, lake: Lake, datasets: list[str]) -> list[str]:
-    """Every period any of the datasets holds in silver."""
-    periods: set[str] = set()
-    for dataset in sorted(set(datasets)):
-        path = lake.table(f"silver.{dataset}")
-        if latest_version(spark, path) is not None:
-            periods |= {r[0] for r in spark.read.format("delta").load(path).select("_period").distinct().collect()}
-    return sorted(periods)
+    """Every period any of the datasets holds in silver: one query over all of them."""
+    paths = [lake.table(f"silver.{d}") for d in sorted(set(datasets))]
+    frames = [spark.read.format("delta").load(p).select("_period") for p in paths if latest_version(spark, p) is not None]
+    if not frames:
+        return []
+    return sorted(r[0] for r in reduce(DataFrame.union, frames).distinct().collect())
 
 
 def write_indicators(spark: SparkSession, lake: Lake, indicators: list[Indicator], metadata: str = "") -> None:

@@ -8,6 +8,7 @@ with its construction site's project type). Written as gold.topic_<id>.
 """
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from functools import reduce
 from pathlib import Path
 from typing import Literal
@@ -137,18 +138,26 @@ def topic_frame(spark: SparkSession, lake: Lake, catalog: Catalog, spec: TopicDa
     return frame
 
 
-def write_topics(spark: SparkSession, lake: Lake, catalog: Catalog, specs: dict[str, TopicDataset]) -> list[tuple]:
-    """Write gold.topic_<id> for every topic and gold.topic_activity (rows per topic and period)."""
-    activity: list[tuple] = []
-    for topic_id, spec in sorted(specs.items()):
-        frame = topic_frame(spark, lake, catalog, spec)
-        if frame is None:
-            continue
-        frame = frame.select(*COLUMNS).localCheckpoint()
-        frame.write.format("delta").mode("overwrite").option("overwriteSchema", "true").save(
-            lake.table(f"gold.topic_{topic_id}"))
-        name = catalog.topics[topic_id].name
-        activity += [(topic_id, name, r["period"], r["count"]) for r in frame.groupBy("period").count().collect()]
+def _write_topic(spark: SparkSession, lake: Lake, catalog: Catalog, topic_id: str,
+                 spec: TopicDataset) -> list[tuple]:
+    """Write gold.topic_<id>; returns its rows per period (none before any source has data)."""
+    frame = topic_frame(spark, lake, catalog, spec)
+    if frame is None:
+        return []
+    frame = frame.select(*COLUMNS).localCheckpoint()
+    frame.write.format("delta").mode("overwrite").option("overwriteSchema", "true").save(
+        lake.table(f"gold.topic_{topic_id}"))
+    name = catalog.topics[topic_id].name
+    return [(topic_id, name, r["period"], r["count"]) for r in frame.groupBy("period").count().collect()]
+
+
+def write_topics(spark: SparkSession, lake: Lake, catalog: Catalog, specs: dict[str, TopicDataset],
+                 parallel: int = 4) -> list[tuple]:
+    """Write gold.topic_<id> for every topic, `parallel` topics at a time (each its own table),
+    and gold.topic_activity (rows per topic and period)."""
+    with ThreadPoolExecutor(max_workers=parallel) as pool:
+        activity = [row for rows in pool.map(lambda t: _write_topic(spark, lake, catalog, t, specs[t]), sorted(specs))
+                    for row in rows]
     schema = "topic_id string, topic_name string, period string, rows long"
     (spark.createDataFrame(sorted(activity), schema).coalesce(1).write.format("delta").mode("overwrite")
      .option("overwriteSchema", "true").save(lake.table("gold.topic_activity")))
