@@ -7,11 +7,12 @@ Every number is read from `quality.scores` and `quality.results`; nothing is cou
 from __future__ import annotations
 
 import html
+from functools import reduce
 from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
-from pyspark.sql import SparkSession
+from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from suizhi.catalog import Catalog
@@ -36,29 +37,47 @@ def _grid(rows, key: str) -> dict[str, dict[str, float | None]]:
     return grid
 
 
+def _sums(rows: list, key: str) -> list[dict]:
+    """Evaluated and failed rows summed per (key, dimension), as a GROUP BY would: nulls are
+    skipped, and a sum of nulls alone is null."""
+    sums: dict[tuple, list] = {}
+    for r in rows:
+        acc = sums.setdefault((r[key], r["dimension"]), [None, None])
+        for i, column in enumerate(("evaluated", "failed")):
+            if r[column] is not None:
+                acc[i] = (acc[i] or 0) + r[column]
+    return [{key: k, "dimension": d, "evaluated": e, "failed": f} for (k, d), (e, f) in sums.items()]
+
+
 def _examples(spark: SparkSession, lake: Lake, worst: list[dict]) -> dict[tuple[str, str], list[str]]:
-    """Up to EXAMPLES masked failing values per (dataset, rule) from the quarantine."""
-    out: dict[tuple[str, str], list[str]] = {}
+    """Up to EXAMPLES masked failing values per (dataset, rule) from the quarantine: one query
+    over the quarantine tables of the worst rules' datasets."""
+    frames = []
     for dataset in sorted({w["dataset"] for w in worst}):
         path = lake.table(f"quarantine.{dataset}")
         if latest_version(spark, path) is None:
             continue
         rules = [w["rule"] for w in worst if w["dataset"] == dataset]
-        found = (spark.read.format("delta").load(path).where(F.col("rule").isin(rules))
-                 .groupBy("rule").agg(F.slice(F.sort_array(F.collect_set("failing_value")), 1, EXAMPLES).alias("v"))
-                 .collect())
-        out.update({(dataset, r.rule): list(r.v) for r in found})
-    return out
+        frames.append(spark.read.format("delta").load(path).where(F.col("rule").isin(rules))
+                      .select(F.lit(dataset).alias("dataset"), "rule", F.col("failing_value").cast("string")))
+    if not frames:
+        return {}
+    found = (reduce(DataFrame.unionByName, frames).groupBy("dataset", "rule")
+             .agg(F.slice(F.sort_array(F.collect_set("failing_value")), 1, EXAMPLES).alias("v")).collect())
+    return {(r.dataset, r.rule): list(r.v) for r in found}
 
 
 def scorecard_data(spark: SparkSession, lake: Lake, catalog: Catalog) -> dict:
     """The figures of the scorecard, as plain data (the test compares them to the tables)."""
-    scores = spark.read.format("delta").load(lake.table("quality.scores"))
+    # quality.scores is small (a row per system, dataset, period and dimension): one read,
+    # and the three roll-ups are summed here.
+    scores = spark.read.format("delta").load(lake.table("quality.scores")).select(
+        "department", "system", "period", "dimension", "evaluated", "failed").collect()
     results = spark.read.format("delta").load(lake.table("quality.results"))
     sums = [F.sum("evaluated").alias("evaluated"), F.sum("failed").alias("failed")]
-    by_department = _grid(scores.groupBy("department", "dimension").agg(*sums).collect(), "department")
-    by_system = _grid(scores.groupBy("system", "dimension").agg(*sums).collect(), "system")
-    trend = _grid(scores.groupBy("period", "dimension").agg(*sums).collect(), "period")
+    by_department = _grid(_sums(scores, "department"), "department")
+    by_system = _grid(_sums(scores, "system"), "system")
+    trend = _grid(_sums(scores, "period"), "period")
     worst = [r.asDict() for r in results.groupBy("dataset", "rule", "dimension", "action").agg(*sums)
              .where("failed > 0").withColumn("score", 1 - F.col("failed") / F.col("evaluated"))
              .orderBy("score", "dataset", "rule").limit(WORST).collect()]
