@@ -115,8 +115,9 @@ def compute_values(spark: SparkSession, lake: Lake, indicators: list[Indicator],
                    breakdown: DistrictBreakdown | None = None, parallel: int = 4) -> tuple[list[tuple], list[tuple]]:
     """indicator_values and district_values rows, one aggregation per source dataset.
 
-    The datasets' queries run `parallel` at a time: each is small, so a query's cost is
-    mostly the driver planning it and scheduling its tasks, which overlap well."""
+    The datasets' queries run `parallel` at a time. Each is small and costs mostly the
+    driver's planning and scheduling; on two busy cores that overlaps little (a few per
+    cent), on a cluster's idle executors more."""
     computed_at = datetime.now()
     by_source: dict[str, list[Indicator]] = defaultdict(list)
     for ind in indicators:
