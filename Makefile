@@ -57,11 +57,17 @@ mariadb:
 system-packages:
 	sh scripts/system-packages.sh
 
-test: setup postgresql mariadb system-packages
+test: setup $(VENV)/.bench postgresql mariadb system-packages
 	$(BIN)/pytest
 
-bench: setup
-	$(BIN)/suizhi bench --year $(YEAR) --scale $(SCALE) --seed $(SEED)
+# DuckDB is the bench's anchor only (requirements-bench.txt), never a pipeline dependency.
+$(VENV)/.bench: requirements-bench.txt $(VENV)/.installed
+	$(BIN)/pip install --quiet -r requirements-bench.txt
+	touch $@
+
+# `make bench DAY=1`: one full-scale day of the city (3M records) instead of the months.
+bench: setup $(VENV)/.bench
+	$(BIN)/suizhi bench --year $(YEAR) --scale $(SCALE) --seed $(SEED) $(if $(DAY),--day)
 
 clean:
 	rm -rf var lake reports

@@ -93,6 +93,9 @@ def _demo(args) -> int:
 
 
 def _bench(args) -> int:
+    if args.day:
+        from suizhi.bench_day import run_day
+        return run_day(args.year, args.seed, args.records, anchor=not args.no_anchor)
     from suizhi.bench import run_bench
     return run_bench(args.year, args.scale, args.seed, args.months)
 
@@ -114,6 +117,10 @@ def main(argv: list[str] | None = None) -> int:
         p.add_argument("--seed", type=int, default=2021)
         if name == "bench":
             p.add_argument("--months", type=int, default=3, help="months of the year to run (from January)")
+            p.add_argument("--day", action="store_true",
+                           help="instead: one day of the city at the seed's volume through bronze, silver and gold")
+            p.add_argument("--records", type=int, default=3_000_000, help="new records in the --day (default 3M)")
+            p.add_argument("--no-anchor", action="store_true", help="--day without the DuckDB anchor")
         if name == "simulate":
             p.add_argument("--out", help="folder for the drops (default: the environment's sources)")
         p.set_defaults(func=func)

@@ -21,7 +21,8 @@ _BLOCK = 64  # SHA-256 block size in bytes (RFC 2104)
 _ADDRESS_DISTRICT = r"^(.*?(?:区|县|县级市))"
 
 
-def _pads(key: bytes) -> tuple[bytes, bytes]:
+def hmac_pads(key: bytes) -> tuple[bytes, bytes]:
+    """The inner and outer pads of an HMAC-SHA256 key (RFC 2104)."""
     key = hashlib.sha256(key).digest() if len(key) > _BLOCK else key
     key = key.ljust(_BLOCK, b"\0")
     return bytes(b ^ 0x36 for b in key), bytes(b ^ 0x5C for b in key)
@@ -33,7 +34,7 @@ def hmac_sha256(message: SqlColumn, key: bytes) -> SqlColumn:
     Built from Spark's sha2 so no Python worker runs; only the padded key enters the plan,
     which is neither logged nor stored with the Delta commit.
     """
-    inner_pad, outer_pad = _pads(key)
+    inner_pad, outer_pad = hmac_pads(key)
     inner = F.unhex(F.sha2(F.concat(F.lit(bytearray(inner_pad)), message.cast("binary")), 256))
     return F.sha2(F.concat(F.lit(bytearray(outer_pad)), inner), 256)
 
