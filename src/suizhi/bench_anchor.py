@@ -22,11 +22,9 @@ import duckdb
 
 from suizhi.catalog import Catalog
 from suizhi.catalog.models import Column, Contract
+from suizhi.conform import raw_text, typed
 from suizhi.governance.policy import load_policy, pseudonym_key
 from suizhi.governance.protect import hmac_pads
-
-DUCK_TYPES = {"integer": "BIGINT", "double": "DOUBLE", "date": "DATE", "timestamp": "TIMESTAMP"}
-
 
 def ident(name: str) -> str:
     """A column name as DuckDB SQL text."""
@@ -38,23 +36,9 @@ def lit(value: str) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
-def _raw(name: str) -> str:
-    return f"nullif(trim({ident(name)}), '')"
-
-
-def _typed(col: Column) -> str:
-    raw = _raw(col.name)
-    if col.type == "string":
-        return raw
-    if col.type == "boolean":
-        low = f"lower({raw})"
-        return f"CASE WHEN {low} IN ('true', '1', '是') THEN TRUE WHEN {low} IN ('false', '0', '否') THEN FALSE END"
-    return f"TRY_CAST({raw} AS {DUCK_TYPES[col.type]})"
-
-
 def _problem(col: Column) -> str:
-    raw = _raw(col.name)
-    wrong = f"CASE WHEN {raw} IS NOT NULL AND ({_typed(col)}) IS NULL THEN {lit(col.name + ': not a valid ' + col.type)} END"
+    raw = raw_text(col.name, ident)
+    wrong = f"CASE WHEN {raw} IS NOT NULL AND ({typed(col, ident)}) IS NULL THEN {lit(col.name + ': not a valid ' + col.type)} END"
     if col.required:
         return f"CASE WHEN {raw} IS NULL THEN {lit(col.name + ': required value is missing')} ELSE {wrong} END"
     return wrong
@@ -95,7 +79,7 @@ def conform_sql(contract: Contract, files: dict[str, str]) -> str:
     reasons = "concat_ws('; ', " + ", ".join(_problem(c) for c in contract.columns) + ")"
     record = "json_object(" + ", ".join(f"{lit(c)}, {ident(c)}" for c in raw_columns) + ")"
     return (f"CREATE OR REPLACE TEMP TABLE conformed AS SELECT "
-            + ", ".join(f"{_typed(c)} AS {ident(c.name)}" for c in contract.columns)
+            + ", ".join(f"{typed(c, ident)} AS {ident(c.name)}" for c in contract.columns)
             + f", _source_system, _source_line, sha256({hashed}) AS _record_hash, nullif({reasons}, '') AS _reason, "
             f"{record} AS _raw_record FROM ({union})")
 

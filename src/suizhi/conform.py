@@ -10,24 +10,25 @@ SPARK_TYPES = {"string": "string", "integer": "bigint", "double": "double",
                "boolean": "boolean", "date": "date", "timestamp": "timestamp"}
 
 
-def _raw(name: str) -> str:
-    """The raw value, trimmed; an empty string is a missing value."""
-    return f"nullif(trim({ident(name)}), '')"
+def raw_text(name: str, quote=ident) -> str:
+    """The raw value, trimmed; an empty string is a missing value. `quote` quotes the column
+    name for the SQL dialect (Spark's by default; the bench's DuckDB anchor passes its own)."""
+    return f"nullif(trim({quote(name)}), '')"
 
 
-def typed(col: Column) -> str:
-    raw = _raw(col.name)
+def typed(col: Column, quote=ident) -> str:
+    raw = raw_text(col.name, quote)
     if col.type == "string":
         return raw
     if col.type == "boolean":
         low = f"lower({raw})"
         return f"CASE WHEN {low} IN ('true', '1', '是') THEN TRUE WHEN {low} IN ('false', '0', '否') THEN FALSE END"
-    return f"try_cast(trim({ident(col.name)}) AS {SPARK_TYPES[col.type]})"
+    return f"try_cast(trim({quote(col.name)}) AS {SPARK_TYPES[col.type]})"
 
 
 def problem(col: Column) -> str:
     """Why a raw value cannot conform, or null when it can."""
-    raw = _raw(col.name)
+    raw = raw_text(col.name)
     head, tail = lit(f"{col.name}: '"), lit(f"' is not a valid {col.type}")
     message = f"concat({head}, substring({raw}, 1, 40), {tail})"
     checks = f"CASE WHEN {raw} IS NOT NULL AND ({typed(col)}) IS NULL THEN {message} END"
