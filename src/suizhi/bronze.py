@@ -21,6 +21,7 @@ from suizhi.errors import LakeError
 from suizhi.governance.grading import grade_bronze
 from suizhi.lake import Lake
 from suizhi.ledger import read_ledger, record_landing
+from suizhi.spark import COMPILE_ROWS, sized_session
 
 NULL = "\u0000"
 DRIFTED_SCHEMA = T.StructType([T.StructField(n, T.StringType()) for n in
@@ -83,6 +84,8 @@ def _land_one(spark: SparkSession, lake: Lake, catalog: Catalog, batch: Batch) -
     if batch.source.get("drift"):
         return _land_drifted(spark, lake, catalog, batch)
     started = time.monotonic()
+    if batch.rows_read >= COMPILE_ROWS:
+        spark = sized_session(spark, batch.rows_read)
     contract = catalog.contracts[batch.dataset]
     path = lake.table(f"bronze.{batch.system}")
     commit = latest_commit(spark, path)

@@ -29,6 +29,7 @@ from suizhi.lake import Lake
 from suizhi.ledger import read_ledger, record_silver
 from suizhi.quality import checks
 from suizhi.quality.suite import build_order, referenced
+from suizhi.spark import sized_session
 
 KEEP_META = ["_source_system", "_batch_id", "_period", "_ingested_at", "_record_hash", "_source_file", "_source_line"]
 log = logging.getLogger(__name__)
@@ -53,33 +54,37 @@ def committed_counts(spark: SparkSession, path: str, latest: int) -> dict[str, d
 
 
 def classify(incoming: DataFrame, current: DataFrame | None, contract: Contract) -> DataFrame:
-    """Add `_disposition` to every conformed incoming row, against the current silver rows."""
+    """Add `_disposition` to every conformed incoming row, against the current silver rows.
+
+    One pass over `incoming`: rows with problems are quarantined, and the windows that find
+    copies and the newest version are partitioned by whether a row has problems, so a
+    broken row never outranks or copies a good one."""
     key = ["_source_system", *contract.business_key]
     version = contract.version_column
-    good = incoming.where(F.size("_problems") == 0)
-    copies = Window.partitionBy(*key, "_record_hash").orderBy("_source_file", "_source_line")
-    good = good.withColumn("_copy", F.row_number().over(copies))
+    ok = F.size("_problems") == 0
+    rows = incoming.withColumn("_ok", ok)
+    copies = Window.partitionBy("_ok", *key, "_record_hash").orderBy("_source_file", "_source_line")
+    rows = rows.withColumn("_copy", F.row_number().over(copies))
     if current is None:
-        good = good.withColumn("_cur_hash", F.lit(None).cast("string")).withColumn(
+        rows = rows.withColumn("_cur_hash", F.lit(None).cast("string")).withColumn(
             "_cur_version", F.lit(None).cast("timestamp"))
     else:
         cur = current.select(*key, F.col("_record_hash").alias("_cur_hash"), F.col(version).alias("_cur_version"))
-        good = good.join(cur, key, "left")
+        rows = rows.join(cur, key, "left")
     fresh = (F.col("_copy") == 1) & (F.col("_cur_hash").isNull() | (F.col("_cur_hash") != F.col("_record_hash")))
-    ranking = Window.partitionBy(*key).orderBy(F.when(fresh, 0).otherwise(1), F.col(version).desc(),
-                                               F.col("_record_hash").desc())
-    good = good.withColumn("_rank", F.row_number().over(ranking))
+    ranking = Window.partitionBy("_ok", *key).orderBy(F.when(fresh, 0).otherwise(1), F.col(version).desc(),
+                                                      F.col("_record_hash").desc())
+    rows = rows.withColumn("_rank", F.row_number().over(ranking))
     beats = (F.col("_cur_hash").isNull() | (F.col(version) > F.col("_cur_version"))
              | ((F.col(version) == F.col("_cur_version")) & (F.col("_record_hash") > F.col("_cur_hash"))))
     disposition = (
-        F.when(~fresh, "duplicate")
+        F.when(~F.col("_ok"), "quarantined")
+        .when(~fresh, "duplicate")
         .when((F.col("_rank") == 1) & beats & F.col("_cur_hash").isNull(), "inserted")
         .when((F.col("_rank") == 1) & beats, "replaced")
         .otherwise("superseded")
     )
-    good = good.withColumn("_disposition", disposition).drop("_copy", "_rank", "_cur_hash", "_cur_version")
-    bad = incoming.where(F.size("_problems") > 0).withColumn("_disposition", F.lit("quarantined"))
-    return good.unionByName(bad)
+    return rows.withColumn("_disposition", disposition).drop("_ok", "_copy", "_rank", "_cur_hash", "_cur_version")
 
 
 def _count(classified: DataFrame, batch_ids: list[str], sums: list) -> tuple[dict[str, dict], list]:
@@ -120,6 +125,13 @@ def _merge(session: SparkSession, path: str, contract: Contract, winners: DataFr
         session.conf.unset("spark.databricks.delta.commitInfo.userMetadata")
 
 
+def _append(path: str, winners: DataFrame, metadata: dict) -> None:
+    """Every winner is a key silver does not hold yet: a blind append commits the same rows
+    as the MERGE would, without reading the table, and carries the same counts."""
+    (winners.write.format("delta").mode("append")
+     .option("userMetadata", json.dumps(metadata, ensure_ascii=False)).save(path))
+
+
 def build_period(spark: SparkSession, lake: Lake, catalog: Catalog, dataset: str, period: str,
                  batches: list[tuple[str, str]], recorded: dict[str, dict]) -> dict[str, dict]:
     """Process one period's batches (system, batch id) of one dataset; returns counts per batch.
@@ -141,10 +153,11 @@ def build_period(spark: SparkSession, lake: Lake, catalog: Catalog, dataset: str
     # Checkpointing cuts the lineage: later plans (the counts, the quarantine append, the
     # MERGE) start from materialised rows instead of re-analysing conform and classify.
     # The suite's rules are columns of the same pass; quarantine-rule failures join _problems.
+    # Conform, the rules and classify are one pass over the batches' rows.
     keys = checks.referenced_keys(spark, lake, catalog, dataset)
-    # Dispositions and rule counts are one aggregation of the classified rows: one job.
-    conformed = checks.check(conform(raw, contract), catalog, dataset, keys).localCheckpoint()
+    conformed = checks.check(conform(raw, contract), catalog, dataset, keys)
     classified = classify(conformed, current, contract).localCheckpoint()
+    # Dispositions and rule counts are one aggregation of the classified rows: one job.
     dispositions, grouped = _count(classified, ids, checks.rule_sums(catalog, dataset))
     rules = checks.judge(classified, catalog, dataset, batches, grouped)
     counts = {b: c | {"rules": rules[b]} for b, c in dispositions.items()}
@@ -153,15 +166,20 @@ def build_period(spark: SparkSession, lake: Lake, catalog: Catalog, dataset: str
     columns = [c.name for c in contract.columns] + KEEP_META
     winners = classified.where(F.col("_disposition").isin("inserted", "replaced")).select(*columns)
     winners, protected, grades = protect_silver(spark, path, contract, winners)
-    _merge(spark, path, contract, winners,
-           {"dataset": dataset, "period": period, "batches": counts, "protections": protected, "grades": grades})
+    metadata = {"dataset": dataset, "period": period, "batches": counts, "protections": protected, "grades": grades}
+    kinds = {r["_disposition"] for r in grouped}
+    if "inserted" in kinds and "replaced" not in kinds:
+        _append(path, winners, metadata)
+    else:  # an empty append commits nothing, and the counts must ride in a commit
+        _merge(spark, path, contract, winners, metadata)
     log.info("silver.%s %s: %s in %.1f s", dataset, period, counts, time.monotonic() - started)
     return done | counts
 
 
 def _build_dataset(spark: SparkSession, lake: Lake, catalog: Catalog, dataset: str,
-                   pending: dict[str, list[tuple[str, str]]]) -> dict[str, dict]:
-    session = spark.newSession()  # its own SQL conf: commit metadata must not leak across threads
+                   pending: dict[str, list[tuple[str, str]]], rows: int = 0) -> dict[str, dict]:
+    # Its own SQL conf: commit metadata must not leak across threads.
+    session = sized_session(spark, rows)
     recorded = committed_counts(session, lake.table(f"silver.{dataset}"), len(pending) + 1)
     counts: dict[str, dict] = {}
     for period in sorted(pending):
@@ -172,11 +190,14 @@ def _build_dataset(spark: SparkSession, lake: Lake, catalog: Catalog, dataset: s
 def build_silver(spark: SparkSession, lake: Lake, catalog: Catalog, parallel: int = 4) -> dict[str, dict]:
     """Process every landed batch that silver has not counted yet; returns counts per batch."""
     # One read of the ledger: the batches to count, and the landings that 可访问性 scores.
-    ledger = read_ledger(spark, lake).select("dataset", "period", "system", "batch_id", "silvered_at").collect()
+    ledger = read_ledger(spark, lake).select("dataset", "period", "system", "batch_id", "rows_landed",
+                                            "silvered_at").collect()
     todo = [r for r in ledger if r.silvered_at is None]
     pending: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+    rows: dict[str, int] = defaultdict(int)
     for r in todo:
         pending[r.dataset][r.period].append((r.system, r.batch_id))
+        rows[r.dataset] += r.rows_landed or 0
     # A dataset whose suite references another waits for it: its rule then reads the
     # referenced silver with this run's batches merged, however the threads are scheduled.
     # Submitted in build order, every dataset a task waits for was taken up before it.
@@ -185,7 +206,7 @@ def build_silver(spark: SparkSession, lake: Lake, catalog: Catalog, parallel: in
     def build(dataset: str, first: list[Future]) -> dict[str, dict]:
         for future in first:
             future.result()
-        return _build_dataset(spark, lake, catalog, dataset, pending[dataset])
+        return _build_dataset(spark, lake, catalog, dataset, pending[dataset], rows[dataset])
 
     with ThreadPoolExecutor(max_workers=parallel) as pool:
         for dataset in chain.from_iterable(build_order(catalog.suites, sorted(pending))):

@@ -33,3 +33,19 @@ def get_spark(settings: Settings, app: str = "suizhi") -> SparkSession:
     spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel("ERROR")
     return spark
+
+
+# Interpreting beats compiling for the few thousand rows of most batches (conf/env/local.yaml
+# turns code generation off); from this many rows on, compiled code wins: the full-scale
+# day's landing took 180 s interpreted and 131 s compiled, its silver 315 s and 285 s.
+COMPILE_ROWS = 100_000
+
+
+def sized_session(spark: SparkSession, rows: int) -> SparkSession:
+    """A session of its own (its own SQL conf) for work over `rows` rows, with code generation
+    turned back on when there are enough of them to pay for the compiling."""
+    session = spark.newSession()
+    if rows >= COMPILE_ROWS:
+        session.conf.set("spark.sql.codegen.wholeStage", "true")
+        session.conf.set("spark.sql.codegen.factoryMode", "FALLBACK")
+    return session
