@@ -150,10 +150,9 @@ def build_period(spark: SparkSession, lake: Lake, catalog: Catalog, dataset: str
         spark.read.format("delta").load(lake.table(f"bronze.{system}")).where(F.col("_batch_id") == b)
         for system, b in batches])
     current = spark.read.format("delta").load(path) if _exists(spark, path) else None
-    # Checkpointing cuts the lineage: later plans (the counts, the quarantine append, the
-    # MERGE) start from materialised rows instead of re-analysing conform and classify.
-    # The suite's rules are columns of the same pass; quarantine-rule failures join _problems.
-    # Conform, the rules and classify are one pass over the batches' rows.
+    # Conform, the suite's rules (quarantine-rule failures join _problems) and classify are
+    # one pass, checkpointed once: the counts, the quarantine append and the write start
+    # from materialised rows instead of re-analysing it.
     keys = checks.referenced_keys(spark, lake, catalog, dataset)
     conformed = checks.check(conform(raw, contract), catalog, dataset, keys)
     classified = classify(conformed, current, contract).localCheckpoint()
