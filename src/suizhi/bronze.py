@@ -1,4 +1,11 @@
-"""Land staged batches in `bronze.<system>`: raw, append-only, once per batch."""
+"""Land staged batches in `bronze.<dataset>`: raw, append-only, once per batch.
+
+The systems of a dataset share its contract, so they share its bronze table, and
+`_source_system` says whose each row is. A run appends all of a dataset's pending batches
+in one commit, whose userMetadata names every batch it holds with its system, period,
+rows read and source: a month costs one bronze commit per dataset, not one per system,
+and Delta skips other months' files by `_period` when silver reads a batch back.
+"""
 from __future__ import annotations
 
 import json
@@ -6,6 +13,7 @@ import logging
 import time
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
+from functools import reduce
 
 from delta.tables import DeltaTable
 from pyspark.sql import DataFrame, SparkSession
@@ -16,7 +24,7 @@ from suizhi.catalog import Catalog
 from suizhi.catalog.models import Contract
 from suizhi.connectors import Batch
 from suizhi.connectors.base import DEFERRED, DRIFTED, EXTRA, SOURCE_FILE, SOURCE_LINE
-from suizhi.delta_log import commit_metadata, latest_commit
+from suizhi.delta_log import commit_metadata, commits_newest_first
 from suizhi.errors import LakeError
 from suizhi.governance.grading import grade_bronze
 from suizhi.lake import Lake
@@ -42,6 +50,10 @@ def with_ingest_metadata(df: DataFrame, batch: Batch, columns: list[str]) -> Dat
                      record_hash(columns).alias("_record_hash"))
 
 
+INGEST_FIELDS = [T.StructField(n, T.StringType()) for n in ("_batch_id", "_source_system", "_period")] + [
+    T.StructField("_ingested_at", T.TimestampType()), T.StructField("_record_hash", T.StringType())]
+
+
 def staged_schema(contract: Contract) -> T.StructType:
     """The staged parquet's schema, given so Spark need not infer it with a job of its own."""
     return T.StructType([T.StructField(c.name, T.StringType()) for c in contract.columns]
@@ -49,17 +61,27 @@ def staged_schema(contract: Contract) -> T.StructType:
                            T.StructField(EXTRA, T.StringType())])
 
 
+def ingest_schema(contract: Contract) -> T.StructType:
+    """A bronze table's schema: the staged columns, then what `with_ingest_metadata` adds."""
+    return T.StructType(staged_schema(contract).fields + INGEST_FIELDS)
+
+
+def bronze_table(dataset: str) -> str:
+    return f"bronze.{dataset}"
+
+
+def _ledger_row(batch: Batch, **counts) -> dict:
+    return {**{k: v for k, v in batch.to_dict().items() if k != "staged"}, **counts}
+
+
 def _land_drifted(spark: SparkSession, lake: Lake, catalog: Catalog, batch: Batch) -> dict:
     """A batch its contract's drift policy quarantines lands whole in bronze._drifted_batches:
     each record as JSON with its file and line and the batch's reason, raw as bronze is and
-    none of it in the system's table. The ledger counts its rows as rejected at ingest, so
+    none of it in the dataset's table. The ledger counts its rows as rejected at ingest, so
     rows read = landed + rejected still balances. Delta's transaction id (the batch id)
     makes a rerun write nothing twice."""
     contract = catalog.contracts[batch.dataset]
     staged = spark.read.schema(staged_schema(contract)).parquet(batch.staged)
-    # The system's table exists even when its first batch is set apart, so silver reads it (empty).
-    grade_bronze(spark, lake.table(f"bronze.{batch.system}"), contract,
-                 with_ingest_metadata(staged, batch, [c.name for c in contract.columns]).schema, batch.system)
     meta = {"batch_id": batch.batch_id, "system": batch.system, "dataset": batch.dataset, "period": batch.period}
     held = staged.select(*[F.lit(v).alias(k) for k, v in meta.items()], F.lit(batch.source["drift"]).alias("reason"),
                          F.col(SOURCE_FILE), F.col(SOURCE_LINE),
@@ -71,60 +93,104 @@ def _land_drifted(spark: SparkSession, lake: Lake, catalog: Catalog, batch: Batc
      .save(lake.table(DRIFTED)))
     log.warning("system %s: batch %s (%d records) quarantined in %s: %s", batch.system, batch.batch_id,
                 batch.rows_read, DRIFTED, batch.source["drift"])
-    return {**{k: v for k, v in batch.to_dict().items() if k != "staged"}, "rows_landed": 0,
-            "ingest_duplicates": 0, "ingest_rejected": batch.rows_read}
+    return _ledger_row(batch, rows_landed=0, ingest_duplicates=0, ingest_rejected=batch.rows_read)
 
 
-def _land_one(spark: SparkSession, lake: Lake, catalog: Catalog, batch: Batch) -> dict:
-    """Append one batch, unless it is already the table's newest commit (a run killed before
-    the ledger was written); the rows landed are those that commit wrote."""
-    if batch.kind == "iot_stream":  # the stream lands its micro-batches itself, each idempotently
-        from suizhi.connectors.iot_stream import land_stream
-        return land_stream(spark, lake, catalog, batch)
-    if batch.source.get("drift"):
-        return _land_drifted(spark, lake, catalog, batch)
+def _unrecorded(spark: SparkSession, path: str, recorded: set[str]) -> dict[str, dict]:
+    """The landings in the table that the ledger does not hold yet: {batch id: its commit}.
+
+    A run killed after a bronze commit but before the ledger left that commit among the
+    newest landings, so the log is read back from the newest commit to the newest landing
+    whose batches the ledger holds. Commits that land no batches (a stream's micro-batches,
+    a purge, a grade change) are passed over."""
+    found: dict[str, dict] = {}
+    for commit in commits_newest_first(spark, path):
+        held = commit_metadata(commit).get("batches")
+        if not held:
+            continue
+        if set(held) <= recorded:
+            break
+        found.update({b: commit for b in held if b not in recorded})
+    return found
+
+
+def _rows_written(spark: SparkSession, path: str, commit: dict) -> dict[str, int]:
+    """Rows each batch of a landing commit wrote. The commit's row count settles it when it
+    equals what its batches read; otherwise each batch is counted in the table as of that
+    commit, so a short write shows in the ledger and the conservation check."""
+    held = commit_metadata(commit)["batches"]
+    written = int((commit.get("operationMetrics") or {}).get("numOutputRows", -1))
+    if written == sum(b["rows_read"] for b in held.values()):
+        return {b: m["rows_read"] for b, m in held.items()}
+    counted = {r["_batch_id"]: r["count"] for r in spark.read.format("delta").option("versionAsOf", commit["version"])
+               .load(path).where(F.col("_batch_id").isin(list(held))).groupBy("_batch_id").count().collect()}
+    return {b: counted.get(b, 0) for b in held}
+
+
+def _append_batches(spark: SparkSession, lake: Lake, catalog: Catalog, dataset: str, batches: list[Batch],
+                    recorded: set[str], grades: str) -> list[dict]:
+    """Append a dataset's batches in one commit, unless a killed run already committed them
+    (then the rows landed are those that commit wrote)."""
     started = time.monotonic()
-    if batch.rows_read >= COMPILE_ROWS:
-        spark = sized_session(spark, batch.rows_read)
-    contract = catalog.contracts[batch.dataset]
-    path = lake.table(f"bronze.{batch.system}")
-    commit = latest_commit(spark, path)
-    if batch.rows_read == 0 and commit is not None:
-        # Delta commits nothing for an empty append to an existing table: an empty month
-        # (a system with nothing to report) lands zero rows without a commit.
-        return {**{k: v for k, v in batch.to_dict().items() if k != "staged"}, "rows_landed": 0}
-    if commit_metadata(commit).get("batch_id") != batch.batch_id:
-        if not batch.staged or batch.staged.startswith(DEFERRED):
-            raise LakeError(f"system {batch.system}: batch {batch.batch_id} has no staged records "
-                            f"(source {batch.source}); its files were archived but it is not in the ledger: "
-                            "move them back to the landing folder and rerun the interval")
-        df = with_ingest_metadata(spark.read.schema(staged_schema(contract)).parquet(batch.staged),
-                                  batch, [c.name for c in contract.columns])
-        grades = grade_bronze(spark, path, contract, df.schema, batch.system)
-        if batch.rows_read == 0:
-            # Grading has just created the table, and an empty append to it commits nothing.
-            return {**{k: v for k, v in batch.to_dict().items() if k != "staged"}, "rows_landed": 0}
+    contract = catalog.contracts[dataset]
+    path = lake.table(bronze_table(dataset))
+    landed = _unrecorded(spark, path, recorded)
+    todo = [b for b in batches if b.batch_id not in landed]
+    for b in todo:
+        if not b.staged or b.staged.startswith(DEFERRED):
+            raise LakeError(f"system {b.system}: batch {b.batch_id} has no staged records (source {b.source}); its "
+                            "files were archived but it is not in the ledger: move them back to the landing "
+                            "folder and rerun the interval")
+    # Delta commits nothing for an empty append: a system with nothing to report lands zero rows.
+    filled = [b for b in todo if b.rows_read]
+    if filled:
+        rows = sum(b.rows_read for b in filled)
+        session = sized_session(spark, rows) if rows >= COMPILE_ROWS else spark
+        names, schema = [c.name for c in contract.columns], staged_schema(contract)
+        df = reduce(DataFrame.unionByName, [with_ingest_metadata(session.read.schema(schema).parquet(b.staged), b,
+                                                                 names) for b in filled])
+        meta = {"dataset": dataset, "grades": grades, "batches": {
+            b.batch_id: {"system": b.system, "period": b.period, "rows_read": b.rows_read, "source": b.source}
+            for b in filled}}
         # mergeSchema: a table landed before drift was handled gains the (empty) _extra column
         (df.write.format("delta").mode("append").option("mergeSchema", "true")
-           .option("userMetadata", json.dumps({"batch_id": batch.batch_id, "rows_read": batch.rows_read,
-                                               "source": batch.source, "grades": grades}, ensure_ascii=False))
-           .save(path))
-        commit = latest_commit(spark, path)
-    if commit_metadata(commit).get("batch_id") != batch.batch_id:
-        raise LakeError(f"system {batch.system}: bronze table {path} was written by another job while batch "
-                        f"{batch.batch_id} landed (newest commit {commit.get('version')}); rerun the interval")
-    landed = int(commit["operationMetrics"]["numOutputRows"])
-    log.info("landed %s: %d of %d rows in %.1f s", batch.batch_id, landed, batch.rows_read, time.monotonic() - started)
-    return {**{k: v for k, v in batch.to_dict().items() if k != "staged"}, "rows_landed": landed}
+         .option("userMetadata", json.dumps(meta, ensure_ascii=False)).save(path))
+        landed = _unrecorded(spark, path, recorded)
+        missing = sorted(b.batch_id for b in filled if b.batch_id not in landed)
+        if missing:
+            raise LakeError(f"dataset {dataset}: bronze table {path} holds no landing of batches {missing} after "
+                            "appending them (another job rewrote its log?); rerun the interval")
+    counts: dict[str, int] = {}
+    for commit in {c["version"]: c for c in landed.values()}.values():
+        counts.update(_rows_written(spark, path, commit))
+    log.info("landed %d batches of %s (%d rows) in %.1f s", len(batches), dataset,
+             sum(counts.get(b.batch_id, 0) for b in batches), time.monotonic() - started)
+    return [_ledger_row(b, rows_landed=counts.get(b.batch_id, 0)) for b in batches]
 
 
-def _land_system(spark: SparkSession, lake: Lake, catalog: Catalog, batches: list[Batch]) -> list[dict]:
-    """One system's batches in period order: a bronze table has one writer at a time."""
-    return [_land_one(spark, lake, catalog, b) for b in sorted(batches, key=lambda b: b.period)]
+def _land_dataset(spark: SparkSession, lake: Lake, catalog: Catalog, dataset: str, batches: list[Batch],
+                  recorded: set[str]) -> list[dict]:
+    """One dataset's pending batches (`recorded`: the ledger's batch ids). Its table has one
+    writer at a time: each streamed system in period order, then one append of every
+    delivered batch. Batches a drift policy sets apart go to bronze._drifted_batches instead.
+
+    The table is created and graded first, so a dataset whose batches were all set apart
+    or empty still has its (empty) table for silver to read."""
+    from suizhi.connectors.iot_stream import land_stream
+    contract = catalog.contracts[dataset]
+    grades = grade_bronze(spark, lake.table(bronze_table(dataset)), contract, ingest_schema(contract), dataset)
+    order = sorted(batches, key=lambda b: (b.system, b.period))
+    rows = [land_stream(spark, lake, catalog, b) for b in order if b.kind == "iot_stream"]
+    rows += [_land_drifted(spark, lake, catalog, b) for b in order
+             if b.kind != "iot_stream" and b.source.get("drift")]
+    delivered = [b for b in order if b.kind != "iot_stream" and not b.source.get("drift")]
+    if delivered:
+        rows += _append_batches(spark, lake, catalog, dataset, delivered, recorded, grades)
+    return rows
 
 
 def create_shared_tables(spark: SparkSession, lake: Lake, tables) -> None:
-    """Create the tables (name, schema) that several systems write, before they land in
+    """Create the tables (name, schema) that several datasets write, before they land in
     parallel: two first appends to a missing table would both try to create it and one fails."""
     for name, schema in tables:
         if not DeltaTable.isDeltaTable(spark, lake.table(name)):
@@ -132,20 +198,21 @@ def create_shared_tables(spark: SparkSession, lake: Lake, tables) -> None:
 
 
 def land(spark: SparkSession, lake: Lake, catalog: Catalog, batches: list[Batch], parallel: int = 4) -> list[dict]:
-    """Append every batch not yet in the ledger to its bronze table; returns the new ledger rows."""
-    done = {r.batch_id for r in read_ledger(spark, lake).select("batch_id").collect()}
+    """Append every batch not yet in the ledger to its dataset's bronze table; returns the new ledger rows."""
+    recorded = {r.batch_id for r in read_ledger(spark, lake).select("batch_id").collect()}
     pending: dict[str, list[Batch]] = defaultdict(list)
     for b in batches:
-        if b.batch_id not in done:
-            pending[b.system].append(b)
-    waiting = [b for system in pending.values() for b in system]
+        if b.batch_id not in recorded:
+            pending[b.dataset].append(b)
+    waiting = [b for dataset in pending.values() for b in dataset]
     shared = [(DRIFTED, DRIFTED_SCHEMA)] if any(b.source.get("drift") for b in waiting) else []
     if any(b.kind == "iot_stream" for b in waiting):
         from suizhi.connectors.iot_stream import SHARED_TABLES
         shared += SHARED_TABLES
     create_shared_tables(spark, lake, shared)
     with ThreadPoolExecutor(max_workers=parallel) as pool:
-        rows = [r for landed in pool.map(lambda s: _land_system(spark, lake, catalog, pending[s]), sorted(pending))
+        rows = [r for landed in pool.map(lambda d: _land_dataset(spark, lake, catalog, d, pending[d], recorded),
+                                         sorted(pending))
                 for r in landed]
     record_landing(spark, lake, rows)
     return rows

@@ -62,6 +62,16 @@ def recent_commits(spark: SparkSession, path: str, count: int) -> list[dict]:
     return [_commit_info(spark, log, fs, v) for v in reversed(_versions(log, fs)[-count:])]
 
 
+def commits_newest_first(spark: SparkSession, path: str):
+    """The commitInfo of every commit, newest first, read one file at a time as the caller
+    goes back (a landing's recovery stops at the newest commit the ledger holds)."""
+    log, fs = _log_dir(spark, path)
+    if not fs.exists(log):
+        return
+    for version in reversed(_versions(log, fs)):
+        yield _commit_info(spark, log, fs, version)
+
+
 def latest_commit(spark: SparkSession, path: str) -> dict | None:
     """The commitInfo of the newest commit (with its `version`), or None for no table."""
     newest = recent_commits(spark, path, 1)

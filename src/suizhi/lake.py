@@ -1,4 +1,4 @@
-"""Where each table lives: `bronze.<system>`, `silver.<dataset>`, `quarantine.<dataset>`, the ledger."""
+"""Where each table lives: `bronze.<dataset>`, `silver.<dataset>`, `quarantine.<dataset>`, the ledger."""
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -33,7 +33,7 @@ def build_ingest_dag(system_ids: list[str]):
         default_args={"retries": 2, "retry_delay": timedelta(minutes=5)},
         tags=["suizhi", "ingest", "bronze"],
         doc_md="""### suizhi_ingest
-Lands every departmental system's records for the month in `bronze.<system>`.
+Lands every departmental system's records for the month in its dataset's `bronze.<dataset>`.
 `extract` is mapped over the systems of the catalog (one file under conf/systems each)
 and stages each batch with its source count; `land` starts Spark once, appends every
 batch idempotently and writes the ingestion ledger. IoT systems (kind iot_stream) are

@@ -13,7 +13,6 @@ import logging
 import time
 from collections import defaultdict
 from concurrent.futures import Future, ThreadPoolExecutor
-from functools import reduce
 from itertools import chain
 
 from delta.tables import DeltaTable
@@ -146,9 +145,9 @@ def build_period(spark: SparkSession, lake: Lake, catalog: Catalog, dataset: str
     if not batches:
         return done
     ids = [b for _, b in batches]
-    raw = reduce(DataFrame.unionByName, [
-        spark.read.format("delta").load(lake.table(f"bronze.{system}")).where(F.col("_batch_id") == b)
-        for system, b in batches])
+    # One table per dataset: the period lets Delta skip other months' files before the ids are compared.
+    raw = (spark.read.format("delta").load(lake.table(f"bronze.{dataset}"))
+           .where((F.col("_period") == period) & F.col("_batch_id").isin(ids)))
     current = spark.read.format("delta").load(path) if _exists(spark, path) else None
     # Conform, the suite's rules (quarantine-rule failures join _problems) and classify are
     # one pass, checkpointed once: the counts, the quarantine append and the write start

@@ -139,8 +139,9 @@ def test_a_corrected_row_replays_into_silver_and_the_ledger_still_balances(spark
     stopped = (spark.read.format("delta").load(lake.table("quarantine.hotline_ticket"))
                .where("rule = 'caller_mobile_format'").dropDuplicates(["_record_hash"])
                .orderBy("_batch_id", "_source_line").limit(3).collect())
-    bronze = {r._record_hash: r.asDict() for r in spark.read.format("delta").load(lake.table("bronze.zsj_hotline_12345"))
-              .where(F.col("_record_hash").isin([r._record_hash for r in stopped])).collect()}
+    bronze = {r._record_hash: r.asDict() for r in spark.read.format("delta").load(lake.table("bronze.hotline_ticket"))
+              .where((F.col("_source_system") == "zsj_hotline_12345")
+                     & F.col("_record_hash").isin([r._record_hash for r in stopped])).collect()}
     columns = [c.name for c in catalog.contracts["hotline_ticket"].columns]
     fixes = {r._record_hash: {c: bronze[r._record_hash][c] for c in columns} for r in stopped}
     for i, r in enumerate(stopped):

@@ -53,6 +53,12 @@ def _ledger(spark) -> list[dict]:
     return sorted((r.asDict() for r in rows), key=lambda r: r["batch_id"])
 
 
+def _landing(spark, system: str, period: str) -> dict:
+    """What the newest bronze commit of the system's dataset says of the system's batch."""
+    table = Lake(current_settings().lake_root).table(f"bronze.{current_catalog().systems[system].dataset}")
+    return commit_metadata(latest_commit(spark, table))["batches"][f"{system}/{period}"]
+
+
 def _balanced(spark, manifest, periods: set[str]) -> None:
     rows = _ledger(spark)
     assert len([r for r in rows if r["period"] in periods]) == len(CONNECTORS) * len(periods)
@@ -84,17 +90,16 @@ def here(city, monkeypatch, postgres):
 def test_each_kind_lands_exactly_its_ground_truth(spark, here):
     home, manifest = here
     _balanced(spark, manifest, {"2021-01", "2021-02"})
-    lake = Lake(current_settings().lake_root)
-    jdbc = commit_metadata(latest_commit(spark, lake.table("bronze.zsj_hotline_12345")))
+    jdbc = _landing(spark, "zsj_hotline_12345", "2021-02")
     assert jdbc["source"] == {"table": "hotline_ticket_12345", "watermark": "synced_at",
                               "from": "2021-02-01 00:00:00", "to": "2021-03-01 00:00:00"}
-    drop = commit_metadata(latest_commit(spark, lake.table("bronze.wjw_covid_test_haizhu")))
+    drop = _landing(spark, "wjw_covid_test_haizhu", "2021-02")
     [record] = drop["source"]["files"]
     truth = manifest["systems"]["wjw_covid_test_haizhu"]["months"]["2021-02"]["rows"]
     assert (record["name"], record["rows"]) == ("wjw_covid_test_haizhu_2021-02.csv", truth)
     archived = home / "var" / "sources" / "wjw_covid_test_haizhu" / "_archive"
     assert json.loads((archived / "wjw_covid_test_haizhu_2021-02.csv.json").read_text())["sha256"] == record["sha256"]
-    api = commit_metadata(latest_commit(spark, lake.table("bronze.wjw_covid_test_baiyun")))
+    api = _landing(spark, "wjw_covid_test_baiyun", "2021-02")
     total = manifest["systems"]["wjw_covid_test_baiyun"]["months"]["2021-02"]["rows"]
     assert api["source"] == {"api": "/systems/wjw_covid_test_baiyun/records", "pages": -(-total // 100),
                              "total": total}
@@ -145,7 +150,7 @@ def test_a_landing_job_killed_mid_way_is_completed_once_by_the_rerun(spark, here
         batches = [extract_system(s, "2021-04") for s in sorted(CONNECTORS)]
     listing = tmp_path / "batches.json"
     listing.write_text(json.dumps(batches))
-    # One commit at a time, so the kill lands between two systems' commits however loaded the machine is.
+    # One commit at a time, so the kill lands between two datasets' commits however loaded the machine is.
     env_dir = home / "conf" / "env"
     serial = yaml.safe_load((env_dir / "local.yaml").read_text(encoding="utf-8")) | {"parallel_commits": 1}
     (env_dir / "serial.yaml").write_text(yaml.safe_dump(serial), encoding="utf-8")
@@ -164,11 +169,13 @@ def test_a_landing_job_killed_mid_way_is_completed_once_by_the_rerun(spark, here
         os.killpg(job.pid, signal.SIGKILL)  # the job's own process group: its Python and Spark's JVM
         job.wait()
     committed = [p.parent.name for p, n in before.items() if len(list(p.glob("*.json"))) > n]
-    assert committed and len(committed) < len(CONNECTORS)
+    datasets = {current_catalog().systems[s].dataset for s in CONNECTORS}
+    assert committed and len(committed) < len(datasets)
     run_months(2021, [4])
     _balanced(spark, manifest, {"2021-01", "2021-02", "2021-04"})
     landed = {(r["system"], r["period"]) for r in _ledger(spark)}
     for system in CONNECTORS:
-        bronze = spark.read.format("delta").load(str(lake / "bronze" / system))
+        bronze = (spark.read.format("delta").load(str(lake / "bronze" / current_catalog().systems[system].dataset))
+                  .where(f"_source_system = '{system}'"))
         assert bronze.count() == sum(m["rows"] for p, m in manifest["systems"][system]["months"].items()
                                      if (system, p) in landed)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from suizhi.bronze import _land_system, land
+from suizhi.bronze import _land_dataset, land
 from suizhi.connectors import extract_batch
 from suizhi.connectors.base import DRIFTED, as_text
 from suizhi.connectors.staging import archive_landed
@@ -85,7 +85,8 @@ def test_a_drifted_batch_lands_whole_apart_with_its_reason(spark, drifted):
     assert {r._extra for r in held.where(f"system = '{BAIYUN}'").collect()} == {'{"sampling_org": "第一人民医院"}'}
     kept = held.where(f"system = '{TIANHE}' AND _source_line = 2").first()
     assert json.loads(kept.record) == {k: as_text(v) for k, v in changed.items() if v is not None}  # raw text
-    assert spark.read.format("delta").load(lake.table(f"bronze.{BAIYUN}")).count() == 0
+    assert spark.read.format("delta").load(lake.table("bronze.covid_test")).where(
+        f"_source_system = '{BAIYUN}'").count() == 0
     # The drop is archived like any landed file: it is never read again.
     assert (baiyun.parent / "_archive" / baiyun.name).exists() and not baiyun.exists()
     assert {b.system: b.source.get("drift_places") for b in batches} == {BAIYUN: 1, TIANHE: 1, HOTLINE: None}
@@ -95,7 +96,7 @@ def test_the_ledger_balances_and_a_rerun_writes_nothing_twice(spark, drifted):
     lake, catalog, batches, _, months, _ = drifted
     version = latest_version(spark, lake.table(DRIFTED))
     for system in (BAIYUN, TIANHE):  # as a run killed before its ledger write would redo it
-        _land_system(spark, lake, catalog, [b for b in batches if b.system == system])
+        _land_dataset(spark, lake, catalog, "covid_test", [b for b in batches if b.system == system], set())
     assert latest_version(spark, lake.table(DRIFTED)) == version
     assert spark.read.format("delta").load(lake.table(DRIFTED)).count() == months[BAIYUN] + months[TIANHE]
     build_silver(spark, lake, catalog)

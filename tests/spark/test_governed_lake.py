@@ -164,7 +164,8 @@ def test_retention_purges_counted_batches_and_the_audit_records_it(spark, govern
     purged = purge_bronze(spark, lake, catalog, policy, now=later)
     assert {s: (p["batches"], p["rows"]) for s, p in purged.items()} == {
         s: ([f"{s}/2021-01"], truth[s]["rows"]) for s in SYSTEMS}
-    assert all(spark.read.format("delta").load(lake.table(f"bronze.{s}")).count() == 0 for s in SYSTEMS)
+    assert all(spark.read.format("delta").load(lake.table(f"bronze.{catalog.systems[s].dataset}"))
+               .where(f"_source_system = '{s}'").count() == 0 for s in SYSTEMS)
     assert purge_bronze(spark, lake, catalog, policy, now=later) == {}
     record = read_audit(spark, lake).where("action = 'retention'").orderBy("recorded_at").first()
     assert json.loads(record.details)["purged"]["zsj_hotline_12345"]["rows"] == truth[SYSTEMS[2]]["rows"]

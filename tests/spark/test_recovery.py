@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from delta.tables import DeltaTable
 
-from suizhi.bronze import _land_system, land
+from suizhi.bronze import _land_dataset, land
 from suizhi.connectors import extract_batch
 from suizhi.delta_log import commit_metadata, latest_commit, latest_version
 from suizhi.governance.grading import grades_signature
@@ -37,8 +37,9 @@ def landed(spark, mini_home):
 def test_a_batch_committed_before_a_crash_is_not_landed_twice(spark, landed):
     lake, catalog, batches, manifest = landed
     hotline = next(b for b in batches if b.system == "zsj_hotline_12345")
-    _land_system(spark, lake, catalog, [hotline])  # committed to bronze; the ledger never heard of it
-    path = lake.table("bronze.zsj_hotline_12345")
+    # The whole dataset (the hotline alone) committed to bronze; the ledger never heard of it.
+    _land_dataset(spark, lake, catalog, hotline.dataset, [hotline], set())
+    path = lake.table(f"bronze.{hotline.dataset}")
     before = _version(spark, path)
     rows = land(spark, lake, catalog, batches)
     assert _version(spark, path) == before
@@ -48,8 +49,10 @@ def test_a_batch_committed_before_a_crash_is_not_landed_twice(spark, landed):
     # The commit also carries the digest of the grades the table held when it landed.
     held = DeltaTable.forPath(spark, path).detail().first()["properties"]
     grades = grades_signature({k: v for k, v in held.items() if k.startswith("suizhi.")})
-    assert commit_metadata(latest_commit(spark, path)) == {"batch_id": hotline.batch_id, "rows_read": expected,
-                                                           "source": hotline.source, "grades": grades}
+    assert commit_metadata(latest_commit(spark, path)) == {
+        "dataset": hotline.dataset, "grades": grades,
+        "batches": {hotline.batch_id: {"system": hotline.system, "period": "2021-01", "rows_read": expected,
+                                       "source": hotline.source}}}
     assert hotline.source["files"][0]["rows"] == expected
 
 

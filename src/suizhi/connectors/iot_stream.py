@@ -12,8 +12,8 @@ and hands each micro-batch to `_micro_batch`, which:
   the watermark (the newest reading time of earlier micro-batches less the connector's
   `watermark`, as Spark's own watermark is computed);
 - drops re-sent readings: a device and reading time seen earlier in the micro-batch, or
-  already in `bronze.<system>` at or after the watermark;
-- appends the rest to `bronze.<system>` and records the micro-batch's counts and the
+  already in the system's rows of `bronze.<dataset>` at or after the watermark;
+- appends the rest to `bronze.<dataset>` and records the micro-batch's counts and the
   devices heard from in `ledger.stream_batches`, and each file's sha-256 in the commits.
 
 Spark archives the files of a committed micro-batch to <sources>/<system>/_archive/
@@ -27,9 +27,10 @@ to the sink, and report what they dropped only in progress events, which a crash
 between a micro-batch and the ledger loses. Here every count is written with the
 micro-batch, and every write is idempotent on (stream, micro-batch) through Delta's
 txnAppId/txnVersion, so a micro-batch replayed after a crash lands nothing twice.
-Several systems stream at once (bronze lands systems in parallel threads) into the same
-ledger tables: those are created before any stream starts, and the device accounting,
-which reads before it writes, takes a lock.
+Several systems stream at once into the same ledger tables (bronze lands datasets in
+parallel threads; the systems of one dataset stream one after another, as its table has
+one writer at a time): those tables are created before any stream starts, and the device
+accounting, which reads before it writes, takes a lock.
 """
 from __future__ import annotations
 
@@ -155,9 +156,10 @@ def _micro_batch(spark: SparkSession, lake: Lake, catalog: Catalog, batch: Batch
     kept = rows.filter(F.col("_reason").isNull())
     first = Window.partitionBy(dev, AT).orderBy(SOURCE_FILE, SOURCE_LINE)
     kept = kept.withColumn("_copy", F.row_number().over(first)).filter(F.col("_copy") == 1).drop("_copy")
-    path = lake.table(f"bronze.{system.id}")
+    path = lake.table(f"bronze.{system.dataset}")
     if _exists(spark, path):
-        seen = spark.read.format("delta").load(path).filter(~F.col(SOURCE_FILE).isin(files))
+        seen = (spark.read.format("delta").load(path)
+                .filter((F.col("_source_system") == system.id) & ~F.col(SOURCE_FILE).isin(files)))
         if watermark is not None:
             seen = seen.filter(F.col(when) >= watermark)  # the raw text first, so Delta can skip files
         seen = seen.select(F.col(dev).alias("_d"), F.to_timestamp(F.col(when)).alias("_t"))
@@ -171,7 +173,7 @@ def _micro_batch(spark: SparkSession, lake: Lake, catalog: Catalog, batch: Batch
     n_landed = landed.count()
     meta = {"batch_id": batch.batch_id, "stream_batch": k,
             "source": {"files": len(files), "watermark": watermark, "sha256": digests}}
-    grades = grade_bronze(spark, path, contract, landed.schema, system.id)
+    grades = grade_bronze(spark, path, contract, landed.schema, system.dataset)
     _append(landed, path, system.id, k, {**meta, "rows_read": counts["read"], "grades": grades})
     rejected = rows.filter(F.col("_reason").isNotNull()).select(
         F.lit(system.id).alias("system"), F.lit(batch.period).alias("period"),

@@ -44,9 +44,10 @@ def retention(args) -> int:
     from suizhi.runtime import current_catalog, current_settings, spark_session
     s = current_settings()
     purged = purge_bronze(spark_session(s), Lake(s.lake_root), current_catalog(s), load_policy(s.home))
-    for system, p in purged.items():
-        print(f"bronze.{system}: purged {p['rows']} rows of {len(p['batches'])} batch(es)")
-    print(f"{len(purged)} bronze table(s) purged; recorded in audit.runs")
+    for system, p in purged.items():  # per system, and the readings and batches kept apart at ingest
+        print(f"{p.get('table', f'bronze.{system}')}: purged {p['rows']} rows of {len(p['batches'])} batch(es)"
+              + (f" of {system}" if "table" in p else ""))
+    print(f"{len(purged)} system(s) or kept-apart table(s) purged; recorded in audit.runs")
     return 0
 
 
@@ -71,7 +72,7 @@ def governance(args) -> int:
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("lineage", help="where a table's or a report figure's rows came from, down to systems")
-    p.add_argument("table", help="silver.<dataset>, bronze.<system>, or reports/<year>/evaluation.json#<tally>")
+    p.add_argument("table", help="silver.<dataset>, bronze.<dataset>, or reports/<year>/evaluation.json#<tally>")
     p.set_defaults(func=lineage)
     p = sub.add_parser("retention", help="purge expired bronze batches (conf/governance.yaml) and VACUUM")
     p.set_defaults(func=retention)

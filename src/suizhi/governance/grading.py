@@ -87,10 +87,11 @@ def ensure_graded_table(spark: SparkSession, path: str, contract: Contract, sche
     return signature
 
 
-def grade_bronze(spark: SparkSession, path: str, contract: Contract, schema: T.StructType, system: str) -> str:
+def grade_bronze(spark: SparkSession, path: str, contract: Contract, schema: T.StructType, dataset: str) -> str:
     """bronze's hook before a batch is appended: the raw table carries its grades too; returns
     the signature the append's commit carries."""
     from suizhi.governance.policy import load_policy
     from suizhi.settings import project_home
     return ensure_graded_table(spark, path, contract, schema, load_policy(project_home()), "bronze",
-                               f"bronze.{system}: raw records as received, kept for the retention period")
+                               f"bronze.{dataset}: raw records as its systems sent them, kept for the retention "
+                               "period")

@@ -1,6 +1,6 @@
 """OpenLineage events for every run of a stage, and tracing a table back to its systems.
 
-Datasets are named as the lake names them: namespace `suizhi://lake` with `bronze.<system>`,
+Datasets are named as the lake names them: namespace `suizhi://lake` with `bronze.<dataset>`,
 `silver.<dataset>`, `ledger.batches`; `suizhi://sources` with a system id (its file drops);
 `suizhi://reports` with a report's path. Events go to var/lineage/events.jsonl (the file
 transport of the OpenLineage client) and, when OPENLINEAGE_URL or OPENLINEAGE_CONFIG is

@@ -26,43 +26,47 @@ from suizhi.ledger import read_ledger
 
 
 def expired_batches(spark: SparkSession, lake: Lake, policy: Policy, now: datetime) -> dict[str, list[str]]:
-    """Per system, the batches landed before the retention cut-off and already counted by silver."""
+    """Per dataset, the batches landed before the retention cut-off and already counted by silver."""
     days = policy.retention.bronze.days
     if days is None:
         return {}
     cutoff = now - timedelta(days=days)
     rows = (read_ledger(spark, lake)
             .where(F.col("silvered_at").isNotNull() & (F.col("landed_at") < F.lit(cutoff)))
-            .select("system", "batch_id").collect())
+            .select("dataset", "batch_id").collect())
     found: dict[str, list[str]] = {}
     for r in rows:
-        found.setdefault(r.system, []).append(r.batch_id)
-    return {s: sorted(b) for s, b in sorted(found.items())}
+        found.setdefault(r.dataset, []).append(r.batch_id)
+    return {d: sorted(b) for d, b in sorted(found.items())}
 
 
 def purge_bronze(spark: SparkSession, lake: Lake, catalog: Catalog, policy: Policy,
                  now: datetime | None = None) -> dict[str, dict]:
-    """Delete expired batches' rows from bronze and VACUUM; returns rows purged per system."""
+    """Delete expired batches' rows from bronze and VACUUM, one DELETE per dataset table;
+    returns per system the batches and rows purged, and the table and version that did it."""
     now = now or datetime.now(timezone.utc)
     purged: dict[str, dict] = {}
     hours = policy.retention.bronze.vacuum_hours
     session = spark.newSession()  # a retention shorter than Delta's safety default needs its own conf
     session.conf.set("spark.databricks.delta.retentionDurationCheck.enabled", str(hours >= 168).lower())
     expired = expired_batches(spark, lake, policy, now)
-    for system, batches in expired.items():
-        path = lake.table(f"bronze.{system}")
-        if system not in catalog.systems or latest_version(session, path) is None:
+    written: dict[str, int] = {}
+    for dataset, batches in expired.items():
+        name = f"bronze.{dataset}"
+        path = lake.table(name)
+        if dataset not in catalog.contracts or latest_version(session, path) is None:
             continue
-        held = [r._batch_id for r in session.read.format("delta").load(path)
-                .where(F.col("_batch_id").isin(batches)).select("_batch_id").distinct().collect()]
+        held = (session.read.format("delta").load(path).where(F.col("_batch_id").isin(batches))
+                .groupBy("_source_system", "_batch_id").count().collect())
         if not held:
             continue  # purged by an earlier run: nothing to commit
-        table = DeltaTable.forPath(session, path)
-        table.delete(F.col("_batch_id").isin(held))
-        metrics = table.history(1).first()["operationMetrics"] or {}
-        rows = int(metrics.get("numDeletedRows", 0))
-        table.vacuum(hours)
-        purged[system] = {"batches": sorted(held), "rows": rows, "version": latest_version(session, path)}
+        DeltaTable.forPath(session, path).delete(F.col("_batch_id").isin(sorted({r._batch_id for r in held})))
+        DeltaTable.forPath(session, path).vacuum(hours)
+        written[name] = latest_version(session, path)
+        for system in sorted({r._source_system for r in held}):
+            mine = [r for r in held if r._source_system == system]
+            purged[system] = {"batches": sorted(r._batch_id for r in mine), "rows": sum(r["count"] for r in mine),
+                              "table": name, "version": written[name]}
     ids = [b for batches in expired.values() for b in batches]
     # Raw records kept apart at ingest go with their batch: late or malformed readings, and
     # whole batches a drift policy quarantined.
@@ -70,10 +74,11 @@ def purge_bronze(spark: SparkSession, lake: Lake, catalog: Catalog, policy: Poli
         kept = _purge_kept_apart(session, lake, name, batch, ids, hours)
         if kept:
             purged[name.split(".", 1)[1]] = kept
+            written[name] = kept["version"]
     record_audit(spark, lake, "retention", details={
         "layer": "bronze", "days": policy.retention.bronze.days, "vacuum_hours": hours,
         "now": now.isoformat(), "purged": purged},
-        writes={f"bronze.{s}": [None, p["version"]] for s, p in purged.items()})
+        writes={name: [None, version] for name, version in written.items()})
     return purged
 
 

@@ -16,26 +16,25 @@ def _describe(catalog: Catalog, systems: list[str]) -> dict[str, str]:
 
 
 def landing_run(spark: SparkSession, lake: Lake, catalog: Catalog, batches: list[dict]):
-    """land: the systems' file drops -> bronze.<system> (one sub-job per system) and the ledger."""
+    """land: the systems' file drops -> bronze.<dataset> (one sub-job per system) and the ledger."""
     systems = sorted({b["system"] for b in batches})
+    tables = {s: f"bronze.{catalog.systems[s].dataset}" if s in catalog.systems else f"bronze.{s}" for s in systems}
     streamed = ["bronze._rejected_readings", "ledger.stream_batches", "ledger.device_activity"] \
         if any(b.get("kind") == "iot_stream" for b in batches) else []
     run = tracked(spark, lake, "land", [f"source:{s}" for s in systems],
-                  [f"bronze.{s}" for s in systems] + ["ledger.batches"] + streamed)
-    return run, _describe(catalog, systems), [(s, [f"source:{s}"], [f"bronze.{s}"]) for s in systems]
+                  sorted(set(tables.values())) + ["ledger.batches"] + streamed)
+    return run, _describe(catalog, systems), [(s, [f"source:{s}"], [tables[s]]) for s in systems]
 
 
 def silver_run(spark: SparkSession, lake: Lake, catalog: Catalog):
     """silver: bronze tables with pending batches -> silver.<dataset>, quarantine.<dataset>, the ledger."""
     pending = (read_ledger(spark, lake).where(F.col("silvered_at").isNull())
-               .select("system", "dataset").distinct().collect())
-    systems = sorted({r.system for r in pending})
+               .select("dataset").distinct().collect())
     datasets = sorted({r.dataset for r in pending})
     outputs = [f"silver.{d}" for d in datasets] + [f"quarantine.{d}" for d in datasets] + ["ledger.batches"]
-    run = tracked(spark, lake, "silver", [f"bronze.{s}" for s in systems] + ["ledger.batches"] * bool(systems),
+    run = tracked(spark, lake, "silver", [f"bronze.{d}" for d in datasets] + ["ledger.batches"] * bool(datasets),
                   outputs)
-    children = [(d, [f"bronze.{r.system}" for r in pending if r.dataset == d], [f"silver.{d}", f"quarantine.{d}"])
-                for d in datasets]
+    children = [(d, [f"bronze.{d}"], [f"silver.{d}", f"quarantine.{d}"]) for d in datasets]
     return run, children
 
 
