@@ -16,6 +16,7 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
+from suizhi.errors import ConservationError
 from suizhi.lake import Lake
 
 LANDING = ["batch_id", "system", "dataset", "department", "period", "rows_read", "rows_landed", "landed_at"]
@@ -89,3 +90,30 @@ def conservation(ledger: DataFrame) -> DataFrame:
         "holds", (F.col("rows_read") == streamed) & (F.col("rows_landed") == accounted)
         & (F.col("pending_batches") == 0)
     ).orderBy("system")
+
+
+def imbalance(row) -> str | None:
+    """What does not add up in a counted batch's (or a system's summed) ledger row, or None.
+
+    `row` holds rows_read, rows_landed, the four dispositions and the two stream counts."""
+    n = {c: row[c] or 0 for c in ("rows_read", "rows_landed", "inserted", "duplicates", "superseded",
+                                   "quarantined", *STREAM)}
+    accounted = n["inserted"] + n["duplicates"] + n["superseded"] + n["quarantined"]
+    problems = []
+    if n["rows_read"] != n["rows_landed"] + n["ingest_duplicates"] + n["ingest_rejected"]:
+        problems.append(f"{n['rows_read']:,} rows read at source but {n['rows_landed']:,} landed in bronze, "
+                        f"{n['ingest_duplicates']:,} re-sent and {n['ingest_rejected']:,} kept apart")
+    if n["rows_landed"] != accounted:
+        problems.append(f"{n['rows_landed']:,} rows landed in bronze but silver accounted for {accounted:,} "
+                        f"({n['inserted']:,} inserted, {n['duplicates']:,} duplicates, {n['superseded']:,} "
+                        f"superseded, {n['quarantined']:,} quarantined)")
+    return "; ".join(problems) or None
+
+
+def check_balanced(rows: list[dict], what: str) -> None:
+    """Raise ConservationError naming every row (a dict with `system`, and `batch_id` when it
+    is a batch) whose counts do not add up (DESIGN.md invariant 1); `what` names the run."""
+    found = [f"system {r['system']}" + (f", batch {r['batch_id']}" if "batch_id" in r else "") + f": {problem}"
+             for r in rows if (problem := imbalance(r))]
+    if found:
+        raise ConservationError(f"{what}: the ledger does not balance: " + "; ".join(found))

@@ -25,7 +25,7 @@ from suizhi.conform import conform
 from suizhi.delta_log import commit_metadata, latest_commit, latest_version, recent_commits
 from suizhi.governance.protect import protect_silver
 from suizhi.lake import Lake
-from suizhi.ledger import read_ledger, record_silver
+from suizhi.ledger import STREAM, check_balanced, read_ledger, record_silver
 from suizhi.quality import checks
 from suizhi.quality.suite import build_order, referenced
 from suizhi.spark import sized_session
@@ -188,8 +188,8 @@ def _build_dataset(spark: SparkSession, lake: Lake, catalog: Catalog, dataset: s
 def build_silver(spark: SparkSession, lake: Lake, catalog: Catalog, parallel: int = 4) -> dict[str, dict]:
     """Process every landed batch that silver has not counted yet; returns counts per batch."""
     # One read of the ledger: the batches to count, and the landings that 可访问性 scores.
-    ledger = read_ledger(spark, lake).select("dataset", "period", "system", "batch_id", "rows_landed",
-                                            "silvered_at").collect()
+    ledger = read_ledger(spark, lake).select("dataset", "period", "system", "batch_id", "rows_read", "rows_landed",
+                                            *STREAM, "silvered_at").collect()
     todo = [r for r in ledger if r.silvered_at is None]
     pending: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
     rows: dict[str, int] = defaultdict(int)
@@ -216,4 +216,7 @@ def build_silver(spark: SparkSession, lake: Lake, catalog: Catalog, parallel: in
     checks.record(spark, lake, catalog, counts, {r.batch_id: (r.dataset, r.system, r.period) for r in todo},
                   {(r.system, r.period) for r in ledger})
     record_silver(spark, lake, [{"batch_id": b, **c} for b, c in counts.items()])
+    # The ledger now holds what happened; a batch whose counts do not add up fails the run,
+    # so nothing downstream (gold, the evaluation) counts it as if it did.
+    check_balanced([r.asDict() | counts[r.batch_id] for r in todo if r.batch_id in counts], "silver")
     return counts

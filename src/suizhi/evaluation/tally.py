@@ -15,7 +15,7 @@ from pyspark.sql import functions as F
 from suizhi.catalog import Catalog
 from suizhi.evaluation import lake_measures as lm
 from suizhi.lake import Lake
-from suizhi.ledger import ensure_ledger
+from suizhi.ledger import STREAM, check_balanced, ensure_ledger
 from suizhi.settings import project_home
 
 COUNTS = ["rows_read", "rows_landed", "inserted", "superseded", "duplicates", "quarantined"]
@@ -49,6 +49,9 @@ def _volumes(spark: SparkSession, reader: lm.VersionedReader, catalog: Catalog, 
     if year is None:
         raise ValueError("the ledger is empty: nothing to evaluate")
     ledger = ledger.where(F.col("period").startswith(f"{year}-")).cache()
+    # A year whose counted batches do not add up is not scored (DESIGN.md invariant 1).
+    check_balanced([r.asDict() for r in ledger.where(F.col("silvered_at").isNotNull())
+                    .select("system", "batch_id", *COUNTS, *STREAM).collect()], f"the evaluation of {year}")
     sums = [F.sum(c).cast("long").alias(c) for c in COUNTS]
     volumes = {
         "by_system": _rows(ledger.groupBy("department", "system", "dataset").agg(*sums).orderBy("system")),
