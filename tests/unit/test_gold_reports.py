@@ -5,7 +5,8 @@ from datetime import datetime
 
 from suizhi.gold.declarations import Indicator, Warning
 from suizhi.gold.domain_reports import episodes
-from suizhi.gold.reports import Facts, plan_reports, write_reports
+from suizhi.gold.report_plan import plan_reports
+from suizhi.gold.reports import Facts, write_reports
 
 LOW_PRESSURE = Warning(direction="below", thresholds={"蓝": 0.25, "黄": 0.2, "橙": 0.15, "红": 0.1})
 INDICATORS = [

@@ -24,7 +24,8 @@ from suizhi.gold.declarations import load_dimensions, load_indicators
 from suizhi.gold.engine import DISTRICT_SCHEMA, compute_values, silver_periods, write_indicators, write_values
 from suizhi.gold.item_catalog import declare_items, district_breakdown
 from suizhi.gold.items import write_items
-from suizhi.gold.reports import Facts, plan_reports, write_reports
+from suizhi.gold.report_plan import plan_reports
+from suizhi.gold.reports import Facts, write_reports
 from suizhi.gold.topics import load_topics, write_topics
 from suizhi.lake import Lake
 from suizhi.ledger import read_ledger

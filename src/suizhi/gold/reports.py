@@ -1,5 +1,6 @@
 """Operation analysis reports, in HTML and Markdown: monthly, quarterly, annual, one per
-topic (专题) and one per domain of the indicator catalog (主题, suizhi.gold.domain_reports).
+topic (专题) and one per domain of the indicator catalog (主题, suizhi.gold.domain_reports);
+suizhi.gold.report_plan decides which the periods held call for.
 
 A period report covers volume (records landed and kept, by dataset), quality (duplicates,
 superseded versions, quarantined records), indicator coverage and trends, and the alerts
@@ -164,26 +165,6 @@ def topic_report(facts: Facts, topic_id: str, name: str, year: str, months: list
     _indicators(report, facts, months, sources)
     _alerts(report, facts, months, sources)
     return report
-
-
-def plan_reports(facts: Facts, topic_names: dict[str, str]) -> list[Report]:
-    """Every report the periods held call for: each month, each complete quarter and year, the year
-    of each topic whose dataset has rows in it, and the year of each domain with a valued indicator."""
-    from suizhi.gold.domain_reports import active_domains, domain_report  # it builds on this module
-    periods = sorted({p for _, p, _, _ in facts.values} | {r["period"] for r in facts.ledger})
-    reports = [period_report(facts, "monthly", p, [p]) for p in periods]
-    for year in sorted({p[:4] for p in periods}):
-        held = [p for p in periods if p.startswith(year)]
-        for q in range(1, 5):
-            months = [f"{year}-{m:02d}" for m in range(3 * q - 2, 3 * q + 1)]
-            if all(m in held for m in months):
-                reports.append(period_report(facts, "quarterly", f"{year}-Q{q}", months))
-        if len(held) == 12:
-            reports.append(period_report(facts, "annual", year, held))
-        active = {t for t, _, p, rows in facts.activity if p.startswith(year) and rows}
-        reports += [topic_report(facts, t, n, year, held) for t, n in sorted(topic_names.items()) if t in active]
-        reports += [domain_report(facts, d, year, held) for d in active_domains(facts, year)]
-    return reports
 
 
 def relative_path(report: Report) -> str:
