@@ -3,34 +3,25 @@ silver, naming it, and a year whose ledger does not balance is not scored."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from delta.tables import DeltaTable
 from pyspark.sql import functions as F
 
 from suizhi.bronze import land
-from suizhi.connectors import extract_batch
 from suizhi.errors import ConservationError
 from suizhi.evaluation.tally import tally
-from suizhi.lake import Lake
 from suizhi.ledger import read_ledger
-from suizhi.runtime import current_catalog, current_settings
 from suizhi.silver import build_silver
-from suizhi.simulate.writer import simulate
 
 pytestmark = pytest.mark.spark
 HOTLINE = "zsj_hotline_12345"
 
 
 @pytest.fixture
-def landed(spark, mini_home):
+def landed(spark, mini_january):
     """The mini catalog's January, landed in bronze and not yet counted by silver."""
-    settings, catalog = current_settings(), current_catalog()
-    manifest = simulate(catalog, 2021, 0.1, 3, Path(settings.sources_root))
-    lake = Lake(settings.lake_root)
-    batches = [extract_batch(s, catalog.contracts[s.dataset], "2021-01", settings.sources_root, lake)
-               for s in catalog.systems.values()]
+    lake, catalog, batches, manifest = mini_january
     land(spark, lake, catalog, batches)
     return lake, catalog, manifest["systems"]
 

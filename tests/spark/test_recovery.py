@@ -1,20 +1,14 @@
 """A run killed after a commit but before the ledger is completed by the next run, counting nothing twice."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from delta.tables import DeltaTable
 
 from suizhi.bronze import _land_dataset, land
-from suizhi.connectors import extract_batch
 from suizhi.delta_log import commit_metadata, latest_commit, latest_version
 from suizhi.governance.grading import grades_signature
-from suizhi.lake import Lake
 from suizhi.ledger import read_ledger
-from suizhi.runtime import current_catalog, current_settings
 from suizhi.silver import _build_dataset, build_silver
-from suizhi.simulate.writer import simulate
 
 pytestmark = pytest.mark.spark
 
@@ -23,19 +17,8 @@ def _version(spark, path: str) -> int:
     return latest_version(spark, path)
 
 
-@pytest.fixture
-def landed(spark, mini_home):
-    """The mini catalog's January, simulated and extracted (not landed)."""
-    settings, catalog = current_settings(), current_catalog()
-    manifest = simulate(catalog, 2021, 0.1, 3, Path(settings.sources_root))
-    lake = Lake(settings.lake_root)
-    batches = [extract_batch(s, catalog.contracts[s.dataset], "2021-01", settings.sources_root, lake)
-               for s in catalog.systems.values()]
-    return lake, catalog, batches, manifest
-
-
-def test_a_batch_committed_before_a_crash_is_not_landed_twice(spark, landed):
-    lake, catalog, batches, manifest = landed
+def test_a_batch_committed_before_a_crash_is_not_landed_twice(spark, mini_january):
+    lake, catalog, batches, manifest = mini_january
     hotline = next(b for b in batches if b.system == "zsj_hotline_12345")
     # The whole dataset (the hotline alone) committed to bronze; the ledger never heard of it.
     _land_dataset(spark, lake, catalog, hotline.dataset, [hotline], set())
@@ -56,8 +39,8 @@ def test_a_batch_committed_before_a_crash_is_not_landed_twice(spark, landed):
     assert hotline.source["files"][0]["rows"] == expected
 
 
-def test_silver_counts_committed_before_a_crash_reach_the_ledger_once(spark, landed):
-    lake, catalog, batches, manifest = landed
+def test_silver_counts_committed_before_a_crash_reach_the_ledger_once(spark, mini_january):
+    lake, catalog, batches, manifest = mini_january
     land(spark, lake, catalog, batches)
     pending = {"2021-01": [(b.system, b.batch_id) for b in batches if b.dataset == "covid_test"]}
     committed = _build_dataset(spark, lake, catalog, "covid_test", pending)  # MERGEd; ledger not written
