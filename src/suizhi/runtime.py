@@ -46,9 +46,10 @@ def extract_system(system_id: str, period: str) -> dict:
 
 
 def land_batches(batches: list[dict]) -> int:
-    """Stage what Spark reads itself (JDBC), land every batch, then archive the landed files."""
+    """Stage what Spark reads itself (JDBC), land every batch, then archive the landed files
+    and delete the staged copies."""
     from suizhi.bronze import land
-    from suizhi.connectors.staging import archive_landed, stage_deferred
+    from suizhi.connectors.staging import archive_landed, clear_staged, stage_deferred
     from suizhi.governance.stages import landing_run
     s = current_settings()
     spark, lake, catalog = spark_session(s), Lake(s.lake_root), current_catalog(s)
@@ -60,6 +61,7 @@ def land_batches(batches: list[dict]) -> int:
                                 s.parallel_commits)
         rows = land(spark, lake, catalog, staged, s.parallel_commits)
         archive_landed(catalog, s.sources_root, staged)
+        clear_staged(staged)
         tracked.details["batches_landed"] = len(rows)
         devices = {r["system"]: r["devices"] for r in rows if "devices" in r}
         if devices:  # streamed IoT systems: devices registered, reported and silent in the interval

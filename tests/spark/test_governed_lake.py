@@ -61,6 +61,14 @@ def governed(spark, tmp_path_factory):
         yield home, Lake(settings.lake_root), sources, truth
 
 
+def test_a_landed_batch_leaves_no_staged_copy(governed):
+    """The staged batch is raw personal data outside bronze: it is deleted once the ledger holds it."""
+    _, lake, _, _ = governed
+    staging = Path(lake.root) / "staging"
+    assert sorted(p.name for p in staging.iterdir()) == sorted(SYSTEMS)  # each system's batch was staged there
+    assert [p for p in staging.rglob("*") if p.is_file()] == []
+
+
 def _silver(spark, lake, dataset):
     return spark.read.format("delta").load(lake.table(f"silver.{dataset}"))
 

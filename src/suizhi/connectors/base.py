@@ -153,6 +153,17 @@ def write_staged(table: pa.Table, uri: str) -> None:
     fs.move(path + ".tmp", path)
 
 
+def remove_staged(uri: str) -> None:
+    """Delete a staged batch (a Parquet file, or the folder Spark's JDBC read wrote); nothing if gone."""
+    fs, path = pafs.FileSystem.from_uri(uri.replace("s3a://", "s3://", 1) if uri.startswith("s3a://")
+                                        else os.path.abspath(uri))
+    kind = fs.get_file_info(path).type
+    if kind == pafs.FileType.Directory:
+        fs.delete_dir(path)
+    elif kind == pafs.FileType.File:
+        fs.delete_file(path)
+
+
 def extract_batch(system: System, contract: Contract, period: str, sources_root: str, lake: Lake) -> Batch:
     """Read a system's period at its source and stage it for bronze; the count is the source's."""
     extracted = connector_for(system, sources_root).extract(system, contract, period)

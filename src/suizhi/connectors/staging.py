@@ -1,5 +1,12 @@
 """The landing job's part of connecting: read deferred batches with Spark before bronze
-lands them, and archive the source files of batches bronze and the ledger now hold."""
+lands them, then archive the source files of batches bronze and the ledger now hold and
+delete their staged copies.
+
+A staged batch is raw personal data outside bronze, so it lives only until bronze and the
+ledger hold it. Both the archiving and the deletion come after the ledger's commit: a run
+killed before it still has the staged file or the unarchived source, and its rerun lands
+from whichever is left; a run killed after it has nothing left to land.
+"""
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
@@ -7,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pyspark.sql import SparkSession
 
 from suizhi.catalog import Catalog
-from suizhi.connectors.base import DEFERRED, Batch
+from suizhi.connectors.base import DEFERRED, Batch, remove_staged
 from suizhi.lake import Lake
 from suizhi.ledger import read_ledger
 
@@ -35,3 +42,11 @@ def archive_landed(catalog: Catalog, sources_root: str, batches: list[Batch]) ->
     for b in batches:
         if b.kind == "file_drop" and not b.source.get("archived"):
             drop.archive_landed(catalog.systems[b.system], b.source)
+
+
+def clear_staged(batches: list[Batch]) -> None:
+    """Delete the staged copies of batches bronze and the ledger now hold, including a JDBC
+    batch's that a killed run staged and landed but did not delete."""
+    for b in batches:
+        if b.staged:
+            remove_staged(b.staged.removeprefix(DEFERRED))
