@@ -139,14 +139,19 @@ def connector_for(system: System, sources_root: str) -> Connector:
     raise NotImplementedError(f"system {system.id}: connector kind '{kind}'")
 
 
+def _staged_fs(uri: str) -> tuple[pafs.FileSystem, str]:
+    """The filesystem and path of a staged batch's URI: a local path or s3a:// (pyarrow's s3://)."""
+    return pafs.FileSystem.from_uri(uri.replace("s3a://", "s3://", 1) if uri.startswith("s3a://")
+                                    else os.path.abspath(uri))
+
+
 def write_staged(table: pa.Table, uri: str) -> None:
     """Write a staged batch where Spark's executors can read it: a local path or s3a:// URI.
 
     Written under a temporary name and moved into place, so a half-written file is never
     taken for a batch (on object stores the move is a copy, still before the ledger sees it).
     """
-    fs, path = pafs.FileSystem.from_uri(uri.replace("s3a://", "s3://", 1) if uri.startswith("s3a://")
-                                        else os.path.abspath(uri))
+    fs, path = _staged_fs(uri)
     fs.create_dir(path.rsplit("/", 1)[0], recursive=True)
     with fs.open_output_stream(path + ".tmp") as out:
         pq.write_table(table, out)
@@ -155,8 +160,7 @@ def write_staged(table: pa.Table, uri: str) -> None:
 
 def remove_staged(uri: str) -> None:
     """Delete a staged batch (a Parquet file, or the folder Spark's JDBC read wrote); nothing if gone."""
-    fs, path = pafs.FileSystem.from_uri(uri.replace("s3a://", "s3://", 1) if uri.startswith("s3a://")
-                                        else os.path.abspath(uri))
+    fs, path = _staged_fs(uri)
     kind = fs.get_file_info(path).type
     if kind == pafs.FileType.Directory:
         fs.delete_dir(path)
