@@ -26,15 +26,16 @@ from suizhi.connectors import Batch
 from suizhi.connectors.base import DEFERRED, DRIFTED, EXTRA, SOURCE_FILE, SOURCE_LINE
 from suizhi.delta_log import commit_metadata, commits_newest_first
 from suizhi.errors import LakeError
-from suizhi.governance.grading import grade_bronze
+from suizhi.governance.grading import STATS_COLUMNS, grade_bronze
 from suizhi.lake import Lake
 from suizhi.ledger import read_ledger, record_landing
 from suizhi.spark import COMPILE_ROWS, sized_session
 
 NULL = "\u0000"
+RAW_RECORD = "record"  # the kept-apart tables' raw text of a record or a line
 DRIFTED_SCHEMA = T.StructType([T.StructField(n, T.StringType()) for n in
                                ("batch_id", "system", "dataset", "period", "reason", SOURCE_FILE)]
-                              + [T.StructField(SOURCE_LINE, T.LongType()), T.StructField("record", T.StringType()),
+                              + [T.StructField(SOURCE_LINE, T.LongType()), T.StructField(RAW_RECORD, T.StringType()),
                                  T.StructField(EXTRA, T.StringType()), T.StructField("_ingested_at", T.TimestampType())])
 log = logging.getLogger(__name__)
 
@@ -191,10 +192,17 @@ def _land_dataset(spark: SparkSession, lake: Lake, catalog: Catalog, dataset: st
 
 def create_shared_tables(spark: SparkSession, lake: Lake, tables) -> None:
     """Create the tables (name, schema) that several datasets write, before they land in
-    parallel: two first appends to a missing table would both try to create it and one fails."""
+    parallel: two first appends to a missing table would both try to create it and one fails.
+    A raw record kept apart (`record`, `_extra`) gets no statistics in the table's log, which
+    outlives the rows a retention purge deletes."""
     for name, schema in tables:
         if not DeltaTable.isDeltaTable(spark, lake.table(name)):
-            DeltaTable.createIfNotExists(spark).location(lake.table(name)).addColumns(schema).execute()
+            builder = DeltaTable.createIfNotExists(spark).location(lake.table(name)).addColumns(schema)
+            if RAW_RECORD in schema.fieldNames():
+                builder = builder.property(STATS_COLUMNS, ",".join(
+                    f.name for f in schema.fields if f.name not in (RAW_RECORD, EXTRA)
+                    and not isinstance(f.dataType, (T.ArrayType, T.MapType, T.StructType))))
+            builder.execute()
 
 
 def land(spark: SparkSession, lake: Lake, catalog: Catalog, batches: list[Batch], parallel: int = 4) -> list[dict]:

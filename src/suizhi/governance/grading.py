@@ -25,8 +25,16 @@ def column_comment(contract: Contract, name: str, policy: Policy, layer: str) ->
     return " | ".join([col.description, col.classification, *([f"pii={col.pii}"] if col.pii else []), action])
 
 
+# Delta keeps min/max statistics of a file's columns in the table's log, which outlives the
+# data files a retention purge deletes: bronze's raw values must not be among them. Its
+# reads select by system, batch and period, so those are the statistics it needs.
+STATS_COLUMNS = "delta.dataSkippingStatsColumns"
+BRONZE_STATS = "_source_system,_batch_id,_period"
+
+
 def table_properties(contract: Contract, policy: Policy, layer: str) -> dict[str, str]:
-    """The table's grade, owner and retention, and each column's grade, category and protection."""
+    """The table's grade, owner and retention, and each column's grade, category and
+    protection; bronze's statistics are kept to the columns its reads select by."""
     days = getattr(policy.retention, layer).days
     props = {
         f"{PREFIX}layer": layer,
@@ -40,6 +48,8 @@ def table_properties(contract: Contract, policy: Policy, layer: str) -> dict[str
         if col.pii:
             props[f"{PREFIX}column.{col.name}.pii"] = col.pii
         props[f"{PREFIX}column.{col.name}.protection"] = policy.action(col) if layer == "silver" else "raw"
+    if layer == "bronze":
+        props[STATS_COLUMNS] = BRONZE_STATS
     return props
 
 
