@@ -95,7 +95,8 @@ def purge_expired_bronze() -> int:
     from suizhi.governance.policy import load_policy
     from suizhi.governance.retention import purge_bronze
     s = current_settings()
-    return len(purge_bronze(spark_session(s), Lake(s.lake_root), current_catalog(s), load_policy(s.home)))
+    return len(purge_bronze(spark_session(s), Lake(s.lake_root), current_catalog(s), load_policy(s.home),
+                            s.sources_root))
 
 
 def tally_year(year: int | None, pinned: dict[str, int] | None = None) -> dict:

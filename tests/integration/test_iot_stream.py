@@ -171,13 +171,18 @@ def test_retention_purges_the_readings_kept_apart_with_their_batch(spark, here):
         "bronze": policy.retention.bronze.model_copy(update={"vacuum_hours": 0})})})
     ledger = _ledger(spark, lake)
     later = datetime.now(timezone.utc) + timedelta(days=policy.retention.bronze.days + 1)
-    purged = purge_bronze(spark, lake, current_catalog(), policy, now=later)
+    purged = purge_bronze(spark, lake, current_catalog(), policy, current_settings().sources_root, now=later)
     truth = manifest["systems"][IOT_SYSTEM]["months"]
     assert {k: (p["batches"], p["rows"]) for k, p in purged.items() if k != "zsj_hotline_12345"} == {
         IOT_SYSTEM: ([f"{IOT_SYSTEM}/2021-01", f"{IOT_SYSTEM}/2021-02"], 56 + 48),
         "_rejected_readings": ([f"{IOT_SYSTEM}/2021-02"], truth["2021-02"]["ingest_rejected"])}
     assert truth["2021-02"]["ingest_rejected"] == 3 and _table(spark, lake, REJECTED).count() == 0
-    assert purge_bronze(spark, lake, current_catalog(), policy, now=later) == {}
+    # January's reading files, archived when February's micro-batch started, go with the batch;
+    # February's wait in the landing folder until the next run's micro-batch archives them.
+    folder = Path(current_settings().sources_root) / IOT_SYSTEM
+    assert len(purged[IOT_SYSTEM]["files"]) == truth["2021-01"]["files"] == 33
+    assert list((folder / ARCHIVE).rglob("*.jsonl")) == []
+    assert purge_bronze(spark, lake, current_catalog(), policy, current_settings().sources_root, now=later) == {}
     record = [r for r in _table(spark, lake, "audit.runs").orderBy("recorded_at").collect()
               if r.action == "retention"][-2]
     assert json.loads(record.writes)[REJECTED] == [None, purged["_rejected_readings"]["version"]]

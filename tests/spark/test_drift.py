@@ -115,9 +115,11 @@ def test_retention_purges_a_drifted_batch_with_the_others(spark, drifted):
     policy = policy.model_copy(update={"retention": policy.retention.model_copy(update={
         "bronze": policy.retention.bronze.model_copy(update={"vacuum_hours": 0})})})
     later = datetime.now(timezone.utc) + timedelta(days=policy.retention.bronze.days + 1)
-    purged = purge_bronze(spark, lake, catalog, policy, now=later)
-    assert {k: (p["batches"], p["rows"]) for k, p in purged.items()} == {
-        HOTLINE: ([f"{HOTLINE}/2021-01"], months[HOTLINE]),
-        "_drifted_batches": ([f"{BAIYUN}/2021-01", f"{TIANHE}/2021-01"], months[BAIYUN] + months[TIANHE])}
+    purged = purge_bronze(spark, lake, catalog, policy, current_settings().sources_root, now=later)
+    # The departments' files go too: a drifted batch's from its archive, though bronze held none of its rows.
+    assert {k: (p["batches"], p["rows"], p.get("files")) for k, p in purged.items()} == {
+        HOTLINE: ([f"{HOTLINE}/2021-01"], months[HOTLINE], [f"_archive/{HOTLINE}_2021-01.csv"]),
+        BAIYUN: ([], 0, [f"_archive/{BAIYUN}_2021-01.csv"]), TIANHE: ([], 0, [f"_archive/{TIANHE}_2021-01.jsonl"]),
+        "_drifted_batches": ([f"{BAIYUN}/2021-01", f"{TIANHE}/2021-01"], months[BAIYUN] + months[TIANHE], None)}
     assert spark.read.format("delta").load(lake.table(DRIFTED)).count() == 0
-    assert purge_bronze(spark, lake, catalog, policy, now=later) == {}
+    assert purge_bronze(spark, lake, catalog, policy, current_settings().sources_root, now=later) == {}

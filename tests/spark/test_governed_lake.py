@@ -168,13 +168,23 @@ def test_retention_purges_counted_batches_and_the_audit_records_it(spark, govern
     policy = policy.model_copy(update={"retention": policy.retention.model_copy(update={
         "bronze": policy.retention.bronze.model_copy(update={"vacuum_hours": 0})})})
     ledger_before = sorted(tuple(r) for r in read_ledger(spark, lake).drop("landed_at", "silvered_at").collect())
+    sources = Path(current_settings().sources_root)
+    drops = {s: sorted(p.name for p in (sources / s / "_archive").glob(f"{s}_2021-01.*") if p.suffix != ".json")
+             for s in SYSTEMS}
+    assert {s: len(d) for s, d in drops.items()} == dict.fromkeys(SYSTEMS, 1)
     later = datetime.now(timezone.utc) + timedelta(days=policy.retention.bronze.days + 1)
-    purged = purge_bronze(spark, lake, catalog, policy, now=later)
-    assert {s: (p["batches"], p["rows"]) for s, p in purged.items()} == {
-        s: ([f"{s}/2021-01"], truth[s]["rows"]) for s in SYSTEMS}
+    purged = purge_bronze(spark, lake, catalog, policy, current_settings().sources_root, now=later)
+    assert {s: (p["batches"], p["rows"], p["files"]) for s, p in purged.items()} == {
+        s: ([f"{s}/2021-01"], truth[s]["rows"], [f"_archive/{d}" for d in drops[s]]) for s in SYSTEMS}
+    # What stays of a delivered file is its record: name, sha-256, rows, and when it was purged.
+    records = {s: [json.loads(p.read_text(encoding="utf-8")) for p in (sources / s / "_archive").iterdir()]
+               for s in SYSTEMS}
+    assert {s: [sorted(r) for r in rs] for s, rs in records.items()} == dict.fromkeys(
+        SYSTEMS, [["name", "purged_at", "rows", "sha256"]])
+    assert {s: rs[0]["rows"] for s, rs in records.items()} == {s: truth[s]["rows"] for s in SYSTEMS}
     assert all(spark.read.format("delta").load(lake.table(f"bronze.{catalog.systems[s].dataset}"))
                .where(f"_source_system = '{s}'").count() == 0 for s in SYSTEMS)
-    assert purge_bronze(spark, lake, catalog, policy, now=later) == {}
+    assert purge_bronze(spark, lake, catalog, policy, current_settings().sources_root, now=later) == {}
     record = read_audit(spark, lake).where("action = 'retention'").orderBy("recorded_at").first()
     assert json.loads(record.details)["purged"]["zsj_hotline_12345"]["rows"] == truth[SYSTEMS[2]]["rows"]
     assert record.started_by.startswith("cli:")

@@ -45,6 +45,13 @@ def test_policy_errors_name_the_file_and_the_field(tmp_path):
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     assert check_policy(home) == [
         f"{path}: field '(top)': Value error, protect: no action for categories ['plate']; every category needs one"]
+    # A raw copy is declared as suizhi treats it: an archive of records cannot be said to be kept.
+    data["protect"]["plate"] = "pseudonymise"
+    data["retention"]["copies"]["landing_archive"]["keep"] = "kept"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    assert check_policy(home) == [
+        f"{path}: field 'retention': Value error, copies.landing_archive.keep: 'kept', but suizhi keeps it "
+        "'with_bronze'; copies.landing_archive: holds records, so it cannot be kept"]
 
 
 def test_a_masked_business_key_is_refused(tmp_path):
@@ -122,7 +129,15 @@ def test_the_inventory_lists_every_column_with_its_protection(tmp_path):
     assert content[6:] == ("一般-3级", "free_text", "扫描并掩码未声明标识", 730, 4, 6)
     citizen = next(r for r in rows if r[0] == "covid_test" and r[4] == "citizen_id")
     assert citizen[8] == "密钥化假名（HMAC-SHA256）"
+    # Every raw copy outside bronze, with the grade of what it holds and how long it stays.
+    copies = list(load_workbook(xlsx_path)["原始数据副本"].iter_rows(values_only=True))
+    assert [(r[0], r[3], r[4], r[6], r[7]) for r in copies[1:]] == [
+        ("staging", "是", "重要", 3, "批次写入铜层并记入台账后即删除"),
+        ("landing_archive", "是", "重要", 3, "随铜层批次清除（730 天），清除记入审计"),
+        ("kept_apart", "是", "重要", 3, "随铜层批次清除（730 天），清除记入审计"),
+        ("stream_checkpoints", "否", "不含记录", 0, "保留")]
     text = html_path.read_text(encoding="utf-8")
+    assert "铜层之外的原始数据副本" in text and "lake/staging/&lt;system&gt;/&lt;period&gt;.parquet" in text
     assert "数据分类分级与个人信息保护清单" in text and (tmp_path / "assets").is_dir()
 
 

@@ -4,7 +4,10 @@
 whole before any of its rows is staged, so a bad file never half-lands: it moves to
 _rejected/ beside an .error.txt naming the line and the reason, and blocks its period
 until the department sends it again. Landed files move to _archive/ with their sha-256
-and row count (archive_landed); a file already archived is never read again.
+and row count (archive_landed); a file already archived is never read again. When the
+period's bronze batch passes its retention, the archived files and the resolved rejected
+ones go with it (purge_delivered); the records of name, sha-256 and rows stay, so the
+period is still never reopened.
 """
 from __future__ import annotations
 
@@ -98,6 +101,25 @@ class FileDrop:
             if path.exists() and sha256(path) == record["sha256"]:
                 (archive / (record["name"] + ".json")).write_text(json.dumps(record), encoding="utf-8")
                 path.replace(archive / record["name"])
+
+    def purge_delivered(self, system: System, period: str, now: str) -> list[str]:
+        """Delete the period's archived files and its resolved rejected files (and their
+        error notes, which quote lines); each archived file's record stays, marked purged.
+        Returns the names deleted, relative to the system's folder."""
+        folder = self.folder(system)
+        archive, resolved = folder / ARCHIVE, folder / REJECTED / "_resolved"
+        gone = []
+        for path in sorted(archive.glob(self._pattern(system, period))):
+            record = archive / (path.name + ".json")
+            if record.exists():
+                kept = json.loads(record.read_text(encoding="utf-8")) | {"purged_at": now}
+                record.write_text(json.dumps(kept), encoding="utf-8")
+            path.unlink()
+            gone.append(path.relative_to(folder).as_posix())
+        for path in sorted(resolved.glob(f"{system.id}_{period}*")):
+            path.unlink()
+            gone.append(path.relative_to(folder).as_posix())
+        return gone
 
     def _check_not_blocked(self, system: System, period: str) -> None:
         """A rejected file blocks its period until a corrected file of the same name arrives."""

@@ -94,6 +94,20 @@ class IotStream:
         return Extracted(None, -1, {"landing": str(folder / READINGS), "registry": str(folder / REGISTRY),
                                     "archive": str(folder / ARCHIVE), "watermark": system.connector.watermark})
 
+    def purge_delivered(self, system: System, period: str, now: str) -> list[str]:
+        """Delete the archived reading files that arrived in the period (their day folder
+        names the arrival day, and a month's run lands what arrived in it) once its bronze
+        batch is purged. Returns the names deleted, relative to the system's folder."""
+        folder = self.root / system.id
+        gone = []
+        for path in sorted((folder / ARCHIVE).glob(f"**/{READINGS}/{period}-*/*.jsonl")):
+            path.unlink()
+            gone.append(path.relative_to(folder).as_posix())
+        for day in sorted({Path(folder / g).parent for g in gone}):
+            if not any(day.iterdir()):
+                day.rmdir()
+        return gone
+
 
 _ONE_ACCOUNTANT = threading.Lock()  # device accounting's MERGE reads the table it writes
 # The tables every stream writes. bronze.land creates them before streams start in parallel:

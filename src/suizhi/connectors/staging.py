@@ -15,6 +15,8 @@ from pyspark.sql import SparkSession
 
 from suizhi.catalog import Catalog
 from suizhi.connectors.base import DEFERRED, Batch, remove_staged
+from suizhi.connectors.file_drop import FileDrop
+from suizhi.connectors.iot_stream import IotStream
 from suizhi.lake import Lake
 from suizhi.ledger import read_ledger
 
@@ -37,11 +39,21 @@ def stage_deferred(spark: SparkSession, lake: Lake, catalog: Catalog, sources_ro
 
 def archive_landed(catalog: Catalog, sources_root: str, batches: list[Batch]) -> None:
     """Move landed drops to _archive/; called only after the ledger records their batches."""
-    from suizhi.connectors.file_drop import FileDrop
     drop = FileDrop(sources_root)
     for b in batches:
         if b.kind == "file_drop" and not b.source.get("archived"):
             drop.archive_landed(catalog.systems[b.system], b.source)
+
+
+def purge_delivered(catalog: Catalog, sources_root: str, system_id: str, period: str, now: str) -> list[str]:
+    """Delete the delivered files a system's expired batch left in its landing folder (file
+    drops' and IoT readings' archives); `suizhi retention` calls this with the bronze purge."""
+    system = catalog.systems[system_id]
+    if system.connector.kind == "file_drop":
+        return FileDrop(sources_root).purge_delivered(system, period, now)
+    if system.connector.kind == "iot_stream":
+        return IotStream(sources_root).purge_delivered(system, period, now)
+    return []  # nothing of a database's or an API's batch is kept outside bronze
 
 
 def clear_staged(batches: list[Batch]) -> None:

@@ -43,10 +43,12 @@ def retention(args) -> int:
     from suizhi.lake import Lake
     from suizhi.runtime import current_catalog, current_settings, spark_session
     s = current_settings()
-    purged = purge_bronze(spark_session(s), Lake(s.lake_root), current_catalog(s), load_policy(s.home))
+    purged = purge_bronze(spark_session(s), Lake(s.lake_root), current_catalog(s), load_policy(s.home),
+                          s.sources_root)
     for system, p in purged.items():  # per system, and the readings and batches kept apart at ingest
         print(f"{p.get('table', f'bronze.{system}')}: purged {p['rows']} rows of {len(p['batches'])} batch(es)"
-              + (f" of {system}" if "table" in p else ""))
+              + (f" of {system}" if "table" in p else "")
+              + (f"; deleted {len(p['files'])} delivered file(s) from its landing folder" if "files" in p else ""))
     print(f"{len(purged)} system(s) or kept-apart table(s) purged; recorded in audit.runs")
     return 0
 

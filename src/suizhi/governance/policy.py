@@ -31,10 +31,40 @@ class LayerRetention(_Strict):
     vacuum_hours: int = Field(168, ge=0)
 
 
+Keep = Literal["until_landed", "with_bronze", "kept"]
+ConnectorKind = Literal["file_drop", "rest_api", "jdbc", "iot_stream"]
+# The places outside bronze where the pipeline keeps what a source sent, or names of it, and
+# what the pipeline does with each: the configuration states it, and is checked against it.
+RAW_COPIES: dict[str, Keep] = {"staging": "until_landed", "landing_archive": "with_bronze",
+                               "kept_apart": "with_bronze", "stream_checkpoints": "kept"}
+
+
+class RawCopy(_Strict):
+    """A place outside bronze that holds a source's records (or only their file names)."""
+    location: str
+    holds: str
+    records: bool  # whether it holds the records themselves, not only names and offsets
+    keep: Keep
+    connectors: list[ConnectorKind]
+
+
 class Retention(_Strict):
     bronze: LayerRetention
     silver: LayerRetention = LayerRetention()
     audit: LayerRetention = LayerRetention()
+    copies: dict[str, RawCopy]
+
+    @model_validator(mode="after")
+    def _every_copy(self) -> "Retention":
+        if sorted(self.copies) != sorted(RAW_COPIES):
+            raise ValueError(f"copies: expected exactly {list(RAW_COPIES)}, got {sorted(self.copies)}")
+        wrong = [f"copies.{n}.keep: '{c.keep}', but suizhi keeps it '{RAW_COPIES[n]}'"
+                 for n, c in self.copies.items() if c.keep != RAW_COPIES[n]]
+        wrong += [f"copies.{n}: holds records, so it cannot be kept" for n, c in self.copies.items()
+                  if c.records and c.keep == "kept"]
+        if wrong:
+            raise ValueError("; ".join(wrong))
+        return self
 
 
 class Policy(_Strict):

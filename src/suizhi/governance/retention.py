@@ -5,7 +5,10 @@ alone, and the ledger keeps every count, so conservation and dedup hold after a 
 (dedup compares `_record_hash`, which silver keeps). The readings a stream kept apart
 (`bronze._rejected_readings`, raw lines that may name a caller or an address) and the
 batches a drift policy quarantined (`bronze._drifted_batches`, raw records) go with their
-batch: the ledger keeps how many there were. Each purge is an audit row.
+batch: the ledger keeps how many there were. So do the files the departments delivered,
+which the landing folders archive (conf/governance.yaml, retention.copies.landing_archive):
+the file goes, its record of name, sha-256 and rows stays. Each purge is an audit row,
+naming the tables, batches and rows, and the delivered files deleted.
 """
 from __future__ import annotations
 
@@ -17,6 +20,7 @@ from pyspark.sql import functions as F
 
 from suizhi.catalog import Catalog
 from suizhi.connectors.base import DRIFTED
+from suizhi.connectors.staging import purge_delivered
 from suizhi.connectors.iot_stream import REJECTED
 from suizhi.delta_log import latest_version
 from suizhi.governance.audit import record_audit
@@ -40,10 +44,11 @@ def expired_batches(spark: SparkSession, lake: Lake, policy: Policy, now: dateti
     return {d: sorted(b) for d, b in sorted(found.items())}
 
 
-def purge_bronze(spark: SparkSession, lake: Lake, catalog: Catalog, policy: Policy,
+def purge_bronze(spark: SparkSession, lake: Lake, catalog: Catalog, policy: Policy, sources_root: str,
                  now: datetime | None = None) -> dict[str, dict]:
-    """Delete expired batches' rows from bronze and VACUUM, one DELETE per dataset table;
-    returns per system the batches and rows purged, and the table and version that did it."""
+    """Delete expired batches' rows from bronze and VACUUM, one DELETE per dataset table, and
+    their delivered files from the landing archives; returns per system the batches and rows
+    purged, the table and version that did it, and the files deleted."""
     now = now or datetime.now(timezone.utc)
     purged: dict[str, dict] = {}
     hours = policy.retention.bronze.vacuum_hours
@@ -68,6 +73,12 @@ def purge_bronze(spark: SparkSession, lake: Lake, catalog: Catalog, policy: Poli
             purged[system] = {"batches": sorted(r._batch_id for r in mine), "rows": sum(r["count"] for r in mine),
                               "table": name, "version": written[name]}
     ids = [b for batches in expired.values() for b in batches]
+    for b in ids:  # after bronze's DELETE: a run killed in between redoes both
+        system, period = b.rsplit("/", 1)
+        if system in catalog.systems and (files := purge_delivered(catalog, sources_root, system, period,
+                                                                   now.isoformat())):
+            entry = purged.setdefault(system, {"batches": [], "rows": 0})
+            entry["files"] = entry.get("files", []) + files
     # Raw records kept apart at ingest go with their batch: late or malformed readings, and
     # whole batches a drift policy quarantined.
     for name, batch in ((REJECTED, F.concat_ws("/", F.col("system"), F.col("period"))), (DRIFTED, F.col("batch_id"))):
