@@ -75,8 +75,15 @@ class Needles:
 
 
 def file_cells(path: Path, root: Path) -> list[tuple[str, str]]:
-    """A report file as cells: a text file is one cell, a workbook one cell per sheet cell."""
+    """A file as cells: a text file is one cell, a workbook one cell per sheet cell, a Parquet
+    file one cell per value (nested ones as JSON); any other file its bytes as one cell."""
     name = str(path.relative_to(root))
+    if path.suffix == ".parquet":
+        import pyarrow.parquet as pq
+        table = pq.read_table(path)
+        return [(f"{name} {column} row {n}", v if isinstance(v, str) else json.dumps(v, ensure_ascii=False, default=str))
+                for column, values in zip(table.column_names, table.to_pydict().values())
+                for n, v in enumerate(values) if v is not None and not isinstance(v, (int, float, bool))]
     if path.suffix == ".xlsx":
         book = load_workbook(path, read_only=True)
         return [(f"{name} {sheet.title}!{cell.coordinate}", str(cell.value))
@@ -84,6 +91,22 @@ def file_cells(path: Path, root: Path) -> list[tuple[str, str]]:
                 if cell.value is not None and hasattr(cell, "coordinate")]
     # A font or an image is read too: its bytes as UTF-8 where they are, so text inside is found.
     return [(name, path.read_bytes().decode("utf-8", errors="surrogateescape"))]
+
+
+def sqlite_cells(path: Path) -> list[tuple[str, str]]:
+    """Every text or binary cell of every table of a SQLite database: (table.column row n, text)."""
+    import sqlite3
+    cells = []
+    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
+        tables = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        for table in tables:
+            cursor = db.execute(f'SELECT * FROM "{table}"')
+            columns = [d[0] for d in cursor.description]
+            for n, row in enumerate(cursor):
+                cells += [(f"{table}.{c} row {n}", v.decode("utf-8", errors="surrogateescape")
+                           if isinstance(v, bytes) else v)
+                          for c, v in zip(columns, row) if isinstance(v, (str, bytes)) and v]
+    return cells
 
 
 def table_cells(spark, path: Path, name: str) -> list[tuple[str, str]]:

@@ -5,25 +5,33 @@ gold), then the evaluation and the governance report, in a process of its own wh
 whole output is kept as the task log `var/log/dag_runs.log`, with Airflow's file logs
 under `var/log/airflow` and its OpenLineage provider writing task events beside the
 stages' events. Then every Delta table but bronze (every string cell, nested values as
-JSON), every file under reports/ (workbooks cell by cell), the lineage events and the
-logs are searched.
+JSON), every other file under the lake but bronze's (Parquet value by value, the rest byte
+by byte: logs and statistics of the tables, staging, checkpoints), every file under
+reports/ (workbooks cell by cell), the lineage events, the logs and Airflow's metadata
+database (XComs, rendered fields, its log table) are searched. Last, retention purges the
+quarter and the landing archives and the whole lake, bronze too, are searched again.
 """
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
 import time
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 
 from suizhi.catalog import load_catalog
 from suizhi.governance.lineage import AIRFLOW_EVENTS, EVENTS, airflow_provider_env, read_events, trace
+from suizhi.governance.policy import load_policy
+from suizhi.governance.retention import purge_bronze
+from suizhi.lake import Lake
 from suizhi.runtime import current_catalog, current_settings
 from suizhi.simulate.writer import simulate
-from tests.clear_text import Needles, file_cells, read_drops, table_cells
+from tests.clear_text import Needles, file_cells, read_drops, sqlite_cells, table_cells
 from tests.conftest import MINI, REPO, make_home
 
 pytestmark = pytest.mark.integration
@@ -77,6 +85,13 @@ def _files(root: Path) -> list[Path]:
     return sorted(p for p in root.rglob("*") if p.is_file())
 
 
+def _airflow_db() -> Path:
+    from airflow.configuration import conf
+    url = conf.get("database", "sql_alchemy_conn")
+    assert url.startswith("sqlite:///"), url
+    return Path(url.removeprefix("sqlite:///"))
+
+
 def _tables(lake: Path) -> dict[str, Path]:
     return {".".join(p.parent.relative_to(lake).parts): p.parent for p in sorted(lake.rglob("_delta_log"))}
 
@@ -122,8 +137,23 @@ def test_no_identifier_from_the_sources_is_in_clear_text_anywhere(spark, produce
     assert "[DAG TEST] end task task_id=land" in logs[0].read_text(encoding="utf-8")
     for path in reports + lineage + logs:
         found += needles.find(file_cells(path, home))
-    print(f"scanned {len(tables)} tables ({cells} string cells), {len(reports)} report files, "
-          f"{len(lineage)} lineage files and {len(logs)} log for {len(needles.category)} identifiers")
+    # Every other file of the lake: the tables' data files one by one (removed ones too), their
+    # logs with the column statistics, checkpoints, and what staging still holds (nothing).
+    lake = home / "lake"
+    outside = [p for p in _files(lake) if not p.is_relative_to(lake / "bronze")]
+    assert sorted({p.relative_to(lake).parts[0] for p in outside}) == ["audit", "gold", "ledger", "quality",
+                                                                       "quarantine", "silver"]
+    assert sorted(p.name for p in (lake / "staging").iterdir()) == SYSTEMS  # each batch was staged, then deleted
+    for path in outside:
+        found += needles.find(file_cells(path, home))
+    # Airflow's metadata database: the extract tasks' XComs (each names its batch's files) and the rest.
+    airflow = sqlite_cells(_airflow_db())
+    assert {f"{s}_{p}" for s in SYSTEMS for p in PERIODS} <= {
+        name.split(".")[0] for _, text in airflow for name in re.findall(r"[a-z0-9_]+_2021-0[1-3]\.\w+", text)}
+    found += needles.find(airflow)
+    print(f"scanned {len(tables)} tables ({cells} string cells), {len(outside)} other lake files, "
+          f"{len(reports)} report files, {len(lineage)} lineage files, {len(logs)} log and {len(airflow)} "
+          f"cells of Airflow's database for {len(needles.category)} identifiers")
     assert found == [], "identifiers in clear text:\n" + "\n".join(f"{w}: {v}" for w, v in found[:50])
 
 
@@ -184,3 +214,27 @@ def test_the_scan_finds_every_identifier_in_bronze(spark, produced):
     home, _, needles = produced
     cells = [c for n, p in _tables(home / "lake").items() if n.startswith("bronze.") for c in table_cells(spark, p, n)]
     assert len(needles.find(cells)) == len(needles.category) == 746
+
+
+def test_after_retention_no_raw_copy_of_the_quarter_remains(spark, produced, monkeypatch):
+    """Runs last: it purges what the tests above read. Past the bronze retention, the
+    quarter's rows leave bronze, the delivered files leave the landing archives (their
+    records of name, sha-256 and rows stay), and no file of the lake holds an identifier."""
+    home, manifest, needles = produced
+    policy = load_policy(home)
+    policy = policy.model_copy(update={"retention": policy.retention.model_copy(update={
+        "bronze": policy.retention.bronze.model_copy(update={"vacuum_hours": 0})})})
+    monkeypatch.setenv("SUIZHI_HOME", str(home))
+    sources = Path(current_settings().sources_root)
+    later = datetime.now(timezone.utc) + timedelta(days=policy.retention.bronze.days + 1)
+    purged = purge_bronze(spark, Lake(str(home / "lake")), load_catalog(home), policy, str(sources), now=later)
+    assert {s: (p["batches"], p["rows"], len(p["files"])) for s, p in purged.items()} == {
+        s: ([f"{s}/{p}" for p in PERIODS], sum(manifest["systems"][s]["months"][p]["rows"] for p in PERIODS),
+            len(PERIODS)) for s in SYSTEMS}
+    archived = [p for s in SYSTEMS for p in _files(sources / s / "_archive")]
+    assert sorted(p.name for p in archived) == sorted(f"{f}.json" for s in SYSTEMS for f in
+                                                      (Path(name).name for name in purged[s]["files"]))
+    found = []
+    for path in archived + _files(home / "lake"):
+        found += needles.find(file_cells(path, home))
+    assert found == [], "identifiers in clear text after retention:\n" + "\n".join(f"{w}: {v}" for w, v in found[:50])

@@ -14,7 +14,11 @@ from pathlib import Path
 import pytest
 import yaml
 
+from suizhi.bronze import land
+from suizhi.connectors import Batch
+from suizhi.connectors.base import DEFERRED
 from suizhi.connectors.connections import CITY_API, DEPARTMENTAL_DB, env_name
+from suizhi.connectors.staging import stage_deferred
 from suizhi.demo import run_months
 from suizhi.delta_log import commit_metadata, latest_commit
 from suizhi.errors import RejectedFile, SourceError
@@ -179,3 +183,28 @@ def test_a_landing_job_killed_mid_way_is_completed_once_by_the_rerun(spark, here
                   .where(f"_source_system = '{system}'"))
         assert bronze.count() == sum(m["rows"] for p, m in manifest["systems"][system]["months"].items()
                                      if (system, p) in landed)
+
+
+def test_a_run_killed_between_the_ledger_and_the_cleanup_loses_nothing(spark, here):
+    """The landing job's last steps archive the drops and delete the staged copies. A job
+    that died just before them left bronze and the ledger holding May, the drops unarchived
+    and every staged copy in place; the rerun lands nothing twice, then cleans up."""
+    home, manifest = here
+    settings, catalog = current_settings(), current_catalog()
+    lake = Lake(settings.lake_root)
+    with serving_api(Path(settings.sources_root)):
+        batches = [Batch(**extract_system(s, "2021-05")) for s in sorted(CONNECTORS)]
+    staged = stage_deferred(spark, lake, catalog, settings.sources_root, batches)
+    land(spark, lake, catalog, staged)  # the job's process dies here
+    copies = [Path(b.staged.removeprefix(DEFERRED)) for b in staged]
+    drops = [Path(settings.sources_root) / s / f"{s}_2021-05.{CONNECTORS[s]['format']}"
+             for s in sorted(CONNECTORS) if CONNECTORS[s]["kind"] == "file_drop"]
+    assert [p.exists() for p in copies + drops] == [True] * (len(CONNECTORS) + 2)
+    run_months(2021, [5])
+    _balanced(spark, manifest, {"2021-05"})
+    assert [p.exists() for p in copies + drops] == [False] * (len(CONNECTORS) + 2)
+    assert all((p.parent / "_archive" / p.name).exists() for p in drops)
+    for system in CONNECTORS:  # bronze holds May once
+        bronze = (spark.read.format("delta").load(lake.table(f"bronze.{catalog.systems[system].dataset}"))
+                  .where(f"_source_system = '{system}' AND _period = '2021-05'"))
+        assert bronze.count() == manifest["systems"][system]["months"]["2021-05"]["rows"]
