@@ -1,34 +1,16 @@
 """Load and cross-check the catalog; every problem names its file and field."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
 import yaml
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from suizhi.catalog.models import Contract, Department, System, Topic
+from suizhi.catalog.models import Catalog, Contract, Department, System, Topic
 from suizhi.errors import ConfigError
 
 M = TypeVar("M", bound=BaseModel)
-
-
-@dataclass(frozen=True)
-class Catalog:
-    departments: dict[str, Department]
-    topics: dict[str, Topic]
-    systems: dict[str, System]
-    contracts: dict[str, Contract]
-    suites: dict = field(default_factory=dict)   # dataset -> suizhi.quality.suite.Suite
-    thresholds: object = None                     # suizhi.quality.scores.Thresholds of conf/quality.yaml
-
-    def systems_of(self, dataset: str) -> list[System]:
-        return [s for s in self.systems.values() if s.dataset == dataset]
-
-    def datasets(self) -> list[str]:
-        """Datasets that at least one system feeds, in a stable order."""
-        return sorted({s.dataset for s in self.systems.values()})
 
 
 def _read_yaml(path: Path, problems: list[str]) -> object | None:

@@ -6,6 +6,7 @@ that names the file and the field rather than a setting silently ignored.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -135,3 +136,20 @@ class System(Strict):
 
 def is_identifier(text: str) -> bool:
     return re.match(IDENT, text) is not None
+
+
+@dataclass(frozen=True)
+class Catalog:
+    departments: dict[str, Department]
+    topics: dict[str, Topic]
+    systems: dict[str, System]
+    contracts: dict[str, Contract]
+    suites: dict = field(default_factory=dict)   # dataset -> suizhi.quality.suite.Suite
+    thresholds: object = None                     # suizhi.quality.scores.Thresholds of conf/quality.yaml
+
+    def systems_of(self, dataset: str) -> list[System]:
+        return [s for s in self.systems.values() if s.dataset == dataset]
+
+    def datasets(self) -> list[str]:
+        """Datasets that at least one system feeds, in a stable order."""
+        return sorted({s.dataset for s in self.systems.values()})

@@ -18,8 +18,7 @@ from pydantic import Field, ValidationError
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
-from suizhi.catalog import Catalog
-from suizhi.catalog.models import Strict
+from suizhi.catalog.models import Catalog, Strict
 from suizhi.delta_log import latest_version
 from suizhi.errors import ConfigError
 from suizhi.lake import Lake

@@ -17,8 +17,7 @@ from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
-from suizhi.catalog import Catalog
-from suizhi.catalog.models import Strict
+from suizhi.catalog.models import Catalog, Strict
 from suizhi.errors import ConfigError, QualityError
 from suizhi.lake import Lake
 from suizhi.quality.suite import CONTRACT_RULE
