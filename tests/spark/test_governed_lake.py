@@ -140,6 +140,12 @@ def test_grades_are_on_the_tables(spark, governed):
         "suizhi.column.person_name.protection": "mask", "suizhi.column.lng.protection": "generalise"}
     comments = {r.col_name: r.comment for r in spark.sql(f"DESCRIBE TABLE delta.`{path}`").collect()}
     assert comments["citizen_id"] == "公民身份号码 | 重要 | pii=citizen_id | pseudonymise"
+    # The log keeps statistics of what silver's readers select by, and of nothing else.
+    assert props["delta.dataSkippingStatsColumns"] == "_source_system,_period,_batch_id,sample_id,updated_at,sampled_at"
+    stats = [json.loads(json.loads(line)["add"]["stats"]) for f in sorted(Path(path, "_delta_log").glob("*.json"))
+             for line in f.read_text().splitlines() if '"add"' in line]
+    assert stats and {c for s in stats for c in s["minValues"]} == {
+        "_source_system", "_period", "_batch_id", "sample_id", "updated_at", "sampled_at"}
 
 
 def test_the_key_is_in_no_file_of_the_lake_reports_or_lineage(governed):

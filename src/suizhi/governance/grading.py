@@ -32,9 +32,18 @@ STATS_COLUMNS = "delta.dataSkippingStatsColumns"
 BRONZE_STATS = "_source_system,_batch_id,_period"
 
 
+def silver_stats(contract: Contract) -> str:
+    """What silver's readers select by: system, period, batch, the business key and the two
+    times. Delta's default, the first 32 columns, cost the full-scale day's silver some 75 s
+    of its 575 s of CPU, for columns no query prunes on."""
+    names = ["_source_system", "_period", "_batch_id", *contract.business_key, contract.version_column,
+             contract.event_time_column]
+    return ",".join(dict.fromkeys(names))
+
+
 def table_properties(contract: Contract, policy: Policy, layer: str) -> dict[str, str]:
     """The table's grade, owner and retention, and each column's grade, category and
-    protection; bronze's statistics are kept to the columns its reads select by."""
+    protection; the statistics are kept to the columns the layer's reads select by."""
     days = getattr(policy.retention, layer).days
     props = {
         f"{PREFIX}layer": layer,
@@ -50,6 +59,8 @@ def table_properties(contract: Contract, policy: Policy, layer: str) -> dict[str
         props[f"{PREFIX}column.{col.name}.protection"] = policy.action(col) if layer == "silver" else "raw"
     if layer == "bronze":
         props[STATS_COLUMNS] = BRONZE_STATS
+    elif layer == "silver":
+        props[STATS_COLUMNS] = silver_stats(contract)
     return props
 
 
