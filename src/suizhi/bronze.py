@@ -27,28 +27,17 @@ from suizhi.connectors.base import DEFERRED, DRIFTED, EXTRA, SOURCE_FILE, SOURCE
 from suizhi.delta_log import commit_metadata, commits_newest_first
 from suizhi.errors import LakeError
 from suizhi.governance.grading import STATS_COLUMNS, grade_bronze
+from suizhi.ingest import with_ingest_metadata
 from suizhi.lake import Lake
 from suizhi.ledger import read_ledger, record_landing
 from suizhi.spark import COMPILE_ROWS, sized_session
 
-NULL = "\u0000"
 RAW_RECORD = "record"  # the kept-apart tables' raw text of a record or a line
 DRIFTED_SCHEMA = T.StructType([T.StructField(n, T.StringType()) for n in
                                ("batch_id", "system", "dataset", "period", "reason", SOURCE_FILE)]
                               + [T.StructField(SOURCE_LINE, T.LongType()), T.StructField(RAW_RECORD, T.StringType()),
                                  T.StructField(EXTRA, T.StringType()), T.StructField("_ingested_at", T.TimestampType())])
 log = logging.getLogger(__name__)
-
-
-def record_hash(columns: list[str]):
-    """sha-256 over a record's raw fields, nulls distinct from empty strings."""
-    return F.sha2(F.concat_ws("\u001f", *[F.coalesce(F.col(c), F.lit(NULL)) for c in columns]), 256)
-
-
-def with_ingest_metadata(df: DataFrame, batch: Batch, columns: list[str]) -> DataFrame:
-    return df.select("*", F.lit(batch.batch_id).alias("_batch_id"), F.lit(batch.system).alias("_source_system"),
-                     F.lit(batch.period).alias("_period"), F.current_timestamp().alias("_ingested_at"),
-                     record_hash(columns).alias("_record_hash"))
 
 
 INGEST_FIELDS = [T.StructField(n, T.StringType()) for n in ("_batch_id", "_source_system", "_period")] + [

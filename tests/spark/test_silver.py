@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from pyspark.sql import functions as F
 
-from suizhi.bronze import record_hash
+from suizhi.ingest import record_hash
 from suizhi.catalog import load_catalog
 from suizhi.conform import conform
 from suizhi.silver import classify

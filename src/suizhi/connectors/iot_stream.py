@@ -51,6 +51,7 @@ from suizhi.catalog import Catalog
 from suizhi.catalog.models import Contract, System
 from suizhi.connectors.base import EXTRA, SOURCE_FILE, SOURCE_LINE, Batch, Extracted
 from suizhi.errors import SourceError
+from suizhi.ingest import with_ingest_metadata
 from suizhi.lake import Lake
 
 log = logging.getLogger(__name__)
@@ -139,7 +140,6 @@ def _earlier(spark: SparkSession, lake: Lake, system: str, k: int) -> list:
 
 
 def _micro_batch(spark: SparkSession, lake: Lake, catalog: Catalog, batch: Batch, df: DataFrame, k: int) -> None:
-    from suizhi.bronze import with_ingest_metadata
     from suizhi.governance.grading import grade_bronze
     system = catalog.systems[batch.system]
     contract, cfg = catalog.contracts[system.dataset], system.connector

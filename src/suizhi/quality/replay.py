@@ -17,7 +17,7 @@ from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
-from suizhi.bronze import record_hash
+from suizhi.ingest import record_hash
 from suizhi.catalog import Catalog
 from suizhi.conform import conform
 from suizhi.delta_log import latest_version
