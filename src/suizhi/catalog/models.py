@@ -5,8 +5,8 @@ that names the file and the field rather than a setting silently ignored.
 """
 from __future__ import annotations
 
+import dataclasses
 import re
-from dataclasses import dataclass, field
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -138,13 +138,13 @@ def is_identifier(text: str) -> bool:
     return re.match(IDENT, text) is not None
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class Catalog:
     departments: dict[str, Department]
     topics: dict[str, Topic]
     systems: dict[str, System]
     contracts: dict[str, Contract]
-    suites: dict = field(default_factory=dict)   # dataset -> suizhi.quality.suite.Suite
+    suites: dict = dataclasses.field(default_factory=dict)   # dataset -> suizhi.quality.suite.Suite
     thresholds: object = None                     # suizhi.quality.scores.Thresholds of conf/quality.yaml
 
     def systems_of(self, dataset: str) -> list[System]:
