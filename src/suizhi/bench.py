@@ -24,7 +24,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from suizhi.bronze import land
-from suizhi.connectors import extract_batch
+from suizhi.connectors.extract import extract_batch
 from suizhi.connectors.staging import stage_deferred
 from suizhi.evaluation.publish import publish
 from suizhi.evaluation.tally import tally

@@ -6,7 +6,8 @@ from functools import lru_cache
 from pathlib import Path
 
 from suizhi.catalog import Catalog, load_catalog
-from suizhi.connectors import Batch, extract_batch
+from suizhi.connectors import Batch
+from suizhi.connectors.extract import extract_batch
 from suizhi.lake import Lake
 from suizhi.settings import Settings, load_settings
 

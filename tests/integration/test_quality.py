@@ -13,7 +13,7 @@ from pyspark.sql import functions as F
 
 from suizhi.bronze import land
 from suizhi.catalog import load_catalog
-from suizhi.connectors import extract_batch
+from suizhi.connectors.extract import extract_batch
 from suizhi.lake import Lake
 from suizhi.ledger import conservation, read_ledger
 from suizhi.quality.checks import publish

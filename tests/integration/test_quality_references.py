@@ -10,7 +10,7 @@ import pytest
 from pyspark.sql import functions as F
 
 from suizhi.bronze import land
-from suizhi.connectors import extract_batch
+from suizhi.connectors.extract import extract_batch
 from suizhi.lake import Lake
 from suizhi.ledger import read_ledger
 from suizhi.runtime import current_catalog, current_settings

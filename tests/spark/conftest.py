@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from suizhi.connectors import extract_batch
+from suizhi.connectors.extract import extract_batch
 from suizhi.lake import Lake
 from suizhi.runtime import current_catalog, current_settings
 from suizhi.simulate.writer import simulate

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from suizhi.bronze import _land_dataset, land
-from suizhi.connectors import extract_batch
+from suizhi.connectors.extract import extract_batch
 from suizhi.connectors.base import DRIFTED, as_text
 from suizhi.connectors.staging import archive_landed
 from suizhi.delta_log import latest_version

@@ -13,7 +13,8 @@ import pytest
 import yaml
 from pyspark.sql import functions as F
 
-from suizhi.connectors.base import DEFERRED, extract_batch
+from suizhi.connectors.base import DEFERRED
+from suizhi.connectors.extract import extract_batch
 from suizhi.connectors.connections import DEPARTMENTAL_DB, Conn, embedded_defaults, env_name
 from suizhi.connectors.jdbc import jdbc_url
 from suizhi.connectors.staging import stage_deferred

@@ -13,7 +13,8 @@ import yaml
 from pyspark.sql import functions as F
 
 from suizhi.bronze import land
-from suizhi.connectors.base import DEFERRED, extract_batch
+from suizhi.connectors.base import DEFERRED
+from suizhi.connectors.extract import extract_batch
 from suizhi.connectors.connections import DEPARTMENTAL_DB, Conn, env_name, get_connection
 from suizhi.connectors.dialects import MYSQL
 from suizhi.connectors.jdbc import jdbc_url, slices, within

@@ -9,7 +9,7 @@ import yaml
 
 from suizhi.bronze import land
 from suizhi.catalog import load_catalog
-from suizhi.connectors import extract_batch
+from suizhi.connectors.extract import extract_batch
 from suizhi.evaluation.lake_measures import VersionedReader, operations_measures
 from suizhi.lake import Lake
 from suizhi.ledger import read_ledger

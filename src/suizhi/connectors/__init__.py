@@ -1,4 +1,6 @@
-"""Connectors read one system's records for one period into an Arrow table of raw strings."""
-from suizhi.connectors.base import Batch, extract_batch
+"""Connectors read one system's records for one period into an Arrow table of raw strings.
 
-__all__ = ["Batch", "extract_batch"]
+`suizhi.connectors.extract` picks the connector of a system's kind and stages its batch."""
+from suizhi.connectors.base import Batch
+
+__all__ = ["Batch"]

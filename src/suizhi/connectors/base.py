@@ -14,7 +14,6 @@ import pyarrow.parquet as pq
 
 from suizhi.catalog.models import Contract, System
 from suizhi.errors import SchemaDrift
-from suizhi.lake import Lake, batch_id
 
 log = logging.getLogger(__name__)
 
@@ -122,23 +121,6 @@ def extra_text(record: dict, extra: list[str]) -> str | None:
     return json.dumps({k: record[k] for k in extra}, ensure_ascii=False, default=str) if extra else None
 
 
-def connector_for(system: System, sources_root: str) -> Connector:
-    kind = system.connector.kind
-    if kind == "file_drop":
-        from suizhi.connectors.file_drop import FileDrop
-        return FileDrop(sources_root)
-    if kind == "rest_api":
-        from suizhi.connectors.rest_api import RestApi
-        return RestApi(sources_root)
-    if kind == "jdbc":
-        from suizhi.connectors.jdbc import Jdbc
-        return Jdbc(sources_root)
-    if kind == "iot_stream":
-        from suizhi.connectors.iot_stream import IotStream
-        return IotStream(sources_root)
-    raise NotImplementedError(f"system {system.id}: connector kind '{kind}'")
-
-
 def _staged_fs(uri: str) -> tuple[pafs.FileSystem, str]:
     """The filesystem and path of a staged batch's URI: a local path or s3a:// (pyarrow's s3://)."""
     return pafs.FileSystem.from_uri(uri.replace("s3a://", "s3://", 1) if uri.startswith("s3a://")
@@ -166,17 +148,3 @@ def remove_staged(uri: str) -> None:
         fs.delete_dir(path)
     elif kind == pafs.FileType.File:
         fs.delete_file(path)
-
-
-def extract_batch(system: System, contract: Contract, period: str, sources_root: str, lake: Lake) -> Batch:
-    """Read a system's period at its source and stage it for bronze; the count is the source's."""
-    extracted = connector_for(system, sources_root).extract(system, contract, period)
-    staged = lake.staging(system.id, period)
-    if extracted.table is not None:
-        write_staged(extracted.table, staged)
-    elif system.connector.kind == "jdbc":
-        staged = DEFERRED + staged
-    else:
-        staged = ""
-    return Batch(system.id, system.dataset, system.department, period, batch_id(system.id, period),
-                 extracted.rows, staged, system.connector.kind, extracted.source)
