@@ -1,27 +1,28 @@
 """Extraction: the connector of a system's kind reads its period, and the batch is staged for bronze.
 
 The connectors build on `suizhi.connectors.base`; this module alone knows all four kinds, so
-base imports none of them."""
+base imports none of them. A kind's module is imported when a system of that kind is read:
+the DAG files import this module, and parsing them need not load Spark."""
 from __future__ import annotations
 
 from suizhi.catalog.models import Contract, System
 from suizhi.connectors.base import DEFERRED, Batch, Connector, write_staged
-from suizhi.connectors.file_drop import FileDrop
-from suizhi.connectors.iot_stream import IotStream
-from suizhi.connectors.jdbc import Jdbc
-from suizhi.connectors.rest_api import RestApi
 from suizhi.lake import Lake, batch_id
 
 
 def connector_for(system: System, sources_root: str) -> Connector:
     kind = system.connector.kind
     if kind == "file_drop":
+        from suizhi.connectors.file_drop import FileDrop
         return FileDrop(sources_root)
     if kind == "rest_api":
+        from suizhi.connectors.rest_api import RestApi
         return RestApi(sources_root)
     if kind == "jdbc":
+        from suizhi.connectors.jdbc import Jdbc
         return Jdbc(sources_root)
     if kind == "iot_stream":
+        from suizhi.connectors.iot_stream import IotStream
         return IotStream(sources_root)
     raise NotImplementedError(f"system {system.id}: connector kind '{kind}'")
 

@@ -17,11 +17,11 @@ from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
-from suizhi.ingest import record_hash
 from suizhi.catalog import Catalog
 from suizhi.conform import conform
 from suizhi.delta_log import latest_version
 from suizhi.errors import QualityError
+from suizhi.ingest import record_hash
 from suizhi.lake import Lake
 from suizhi.quality import checks
 
