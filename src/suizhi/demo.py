@@ -32,19 +32,20 @@ def _test(dag, **kwargs) -> None:
         raise DagRunFailed(f"DAG {dag.dag_id} run {kwargs} ended in state {state}; see the task logs above")
 
 
-def run_months(year: int, months: list[int], progress: Callable[[str, str, float], None] | None = None,
-               catch_up: bool = False) -> None:
-    """Ingest, build silver and gold for each month, in order, through dag.test().
+def run_months(year: int, months: list[int], progress: Callable[[list[str], str, float], None] | None = None,
+               every: int = 1) -> None:
+    """Ingest each month in its own interval through dag.test(), and build silver and gold
+    after every `every` months ingested (and after the last).
 
     The departmental APIs are served on loopback meanwhile, unless connection
     suizhi_city_api already points at a server, and the devices' files of each month are
     delivered to the landing folders of the IoT systems just before the month's run.
-    `progress(period, stage, seconds)` hears of each stage as it ends.
+    `progress(periods, stage, seconds)` hears of each stage as it ends.
 
-    With `catch_up`, each month is ingested in its own interval and silver and gold run
-    once, in the last month's, over every batch that landed: what they do after a
-    backfill, or after being down for months. Silver takes the pending periods in order,
-    so late arrivals and re-versions meet in the same order as month by month.
+    Silver and gold are asset-scheduled: a silver run takes every batch landed since the
+    last, as it does after a backfill or after being down for months. It takes a dataset's
+    pending periods in one pass that counts each batch as the months run one by one would,
+    so `every` changes what a run costs, not what the lake holds.
     """
     catalog = current_catalog()
     ingest = build_ingest_dag(sorted(catalog.systems))
@@ -53,22 +54,26 @@ def run_months(year: int, months: list[int], progress: Callable[[str, str, float
     devices = any(s.connector.kind == "iot_stream" for s in catalog.systems.values())
     sources = Path(current_settings().sources_root)
 
-    def run(month: int, stages) -> None:
+    def run(month: int, stages, periods: list[str]) -> None:
         # A monthly data interval ends when the next month starts.
         after = pendulum.datetime(year, month, 1, tz=TZ).add(months=1)
         for stage, dag in stages:
             started = time.monotonic()
             _test(dag, logical_date=after)
             if progress:
-                progress(f"{year}-{month:02d}", stage, time.monotonic() - started)
+                progress(periods, stage, time.monotonic() - started)
 
+    waiting: list[str] = []
     with serving_api(sources) if apis else nullcontext():
-        for month in months:
+        for i, month in enumerate(months):
+            period = f"{year}-{month:02d}"
             if devices:  # the devices' files of the month arrive before its run, as time passes
-                deliver(sources, f"{year}-{month:02d}")
-            run(month, [("ingest", ingest)] if catch_up else [("ingest", ingest), ("silver", silver), ("gold", gold)])
-        if catch_up and months:
-            run(months[-1], [("silver", silver), ("gold", gold)])
+                deliver(sources, period)
+            run(month, [("ingest", ingest)], [period])
+            waiting.append(period)
+            if len(waiting) == every or i == len(months) - 1:
+                run(month, [("silver", silver), ("gold", gold)], waiting)
+                waiting = []
 
 
 def evaluate(year: int) -> None:

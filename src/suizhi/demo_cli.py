@@ -59,27 +59,32 @@ def demo_log(home: Path) -> Path:
     return Path(home) / "var" / "log" / f"demo-{datetime.now():%Y%m%d-%H%M%S}.log"
 
 
+def _label(periods: list[str]) -> str:
+    """2021-03, or 2021-01..03 for the months a silver or gold run caught up on."""
+    return periods[0] if len(periods) == 1 else f"{periods[0]}..{periods[-1][5:]}"
+
+
 def _progress(out: TextIO, started: float):
-    """A line per stage as it ends: elapsed, month, stage, what it did to the lake, its seconds."""
-    def said(period: str, stage: str, seconds: float) -> None:
+    """A line per stage as it ends: elapsed, months, stage, what it did to the lake, its seconds."""
+    def said(periods: list[str], stage: str, seconds: float) -> None:
         settings = current_settings()
         lake, spark = Lake(settings.lake_root), spark_session(settings)
-        month = read_ledger(spark, lake).where(F.col("period") == period)
+        months = read_ledger(spark, lake).where(F.col("period").isin(periods))
         if stage == "ingest":
-            row = month.agg(F.count("*").alias("n"), F.sum("rows_landed").alias("rows")).first()
+            row = months.agg(F.count("*").alias("n"), F.sum("rows_landed").alias("rows")).first()
             what = f"{row['n']} batches, {row['rows'] or 0:,} rows landed in bronze"
         elif stage == "silver":
-            row = month.agg(*[F.coalesce(F.sum(c), F.lit(0)).alias(c)
-                              for c in ("inserted", "duplicates", "superseded", "quarantined")]).first()
+            row = months.agg(*[F.coalesce(F.sum(c), F.lit(0)).alias(c)
+                               for c in ("inserted", "duplicates", "superseded", "quarantined")]).first()
             what = (f"{row['inserted']:,} kept, {row['duplicates']:,} duplicates, {row['superseded']:,} superseded, "
                     f"{row['quarantined']:,} quarantined")
         else:
             values = lake.table("gold.indicator_values")
-            held = spark.read.format("delta").load(values).where(F.col("period") == period).count() \
+            held = spark.read.format("delta").load(values).where(F.col("period").isin(periods)).count() \
                 if latest_version(spark, values) is not None else 0
             what = f"{held:,} indicator values"
         elapsed = int(time.time() - started)
-        print(f"[{elapsed // 60:>3}:{elapsed % 60:02d}] {period} {stage:<7} {what} ({seconds:.0f} s)",
+        print(f"[{elapsed // 60:>3}:{elapsed % 60:02d}] {_label(periods):<10} {stage:<7} {what} ({seconds:.0f} s)",
               file=out, flush=True)
     return said
 
@@ -107,7 +112,11 @@ def run_demo(year: int, scale: float, seed: int, months: list[int] | None = None
           f"{totals['rows']:,} to land and {dropped:,} readings the streams drop as re-sent or kept apart",
           file=terminal, flush=True)
     months = months or list(range(1, 13))
-    run_months(year, months, _progress(terminal, started))
+    every = settings.demo.silver_every
+    if every > 1:
+        print(f"each month is ingested in its own interval; silver and gold catch up every {every} months "
+              f"(demo.silver_every in conf/env/{settings.env}.yaml)", file=terminal, flush=True)
+    run_months(year, months, _progress(terminal, started), every)
     evaluate(year)
     if out is not None:  # the evaluation DAG printed the table into the log
         tallied = json.loads((Path(settings.reports_root) / str(year) / "tally.json").read_text(encoding="utf-8"))

@@ -22,6 +22,11 @@ class EvaluationSettings(BaseModel):
     volume_scale: float = Field(gt=0)
 
 
+class DemoSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    silver_every: int = Field(default=1, ge=1, description="months the demo ingests between two silver and gold runs")
+
+
 class Settings(BaseModel):
     model_config = ConfigDict(extra="forbid")
     home: Path
@@ -32,6 +37,7 @@ class Settings(BaseModel):
     spark: SparkSettings
     parallel_commits: int = Field(ge=1)
     evaluation: EvaluationSettings
+    demo: DemoSettings = Field(default_factory=DemoSettings)
 
     def resolve(self, location: str) -> str:
         """A path under home unless it is already absolute or a URI."""

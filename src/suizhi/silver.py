@@ -33,6 +33,9 @@ from suizhi.spark import sized_session
 KEEP_META = ["_source_system", "_batch_id", "_period", "_ingested_at", "_record_hash", "_source_file", "_source_line"]
 log = logging.getLogger(__name__)
 COUNTS = ("inserted", "superseded", "duplicates", "quarantined")
+# Silver takes consecutive pending periods of a dataset in one pass while their rows landed
+# stay within this: a backfill or a catch-up of small periods costs one pass, not one each.
+PASS_ROWS = 4_000_000
 
 
 def _exists(spark: SparkSession, path: str) -> bool:
@@ -42,9 +45,10 @@ def _exists(spark: SparkSession, path: str) -> bool:
 def committed_counts(spark: SparkSession, path: str, latest: int) -> dict[str, dict]:
     """Batch counts recorded in silver's own latest commits.
 
-    Only silver MERGEs write this table, one per dataset and period, and the ledger is
-    written after them: a run killed in between left its MERGEs as the latest commits,
-    so reading as many commits as there are pending periods recovers all of them.
+    Only silver's passes write this table, one commit per pass over one or more periods,
+    and the ledger is written after them: a run killed in between left its passes as the
+    latest commits, so reading as many commits as there are pending periods recovers all
+    of them.
     """
     found: dict[str, dict] = {}
     for commit in reversed(recent_commits(spark, path, latest)):
@@ -52,27 +56,45 @@ def committed_counts(spark: SparkSession, path: str, latest: int) -> dict[str, d
     return found
 
 
-def classify(incoming: DataFrame, current: DataFrame | None, contract: Contract) -> DataFrame:
+def classify(incoming: DataFrame, current: DataFrame | None, contract: Contract,
+             periods: list[str] | None = None) -> DataFrame:
     """Add `_disposition` to every conformed incoming row, against the current silver rows.
 
     One pass over `incoming`: rows with problems are quarantined, and the windows that find
     copies and the newest version are partitioned by whether a row has problems, so a
-    broken row never outranks or copies a good one."""
+    broken row never outranks or copies a good one.
+
+    With several `periods`, each row is classified as if its period ran on its own after
+    the earlier ones: against the newest of silver's version and the versions its key has
+    in earlier periods, which is what silver would hold by then (a period's winner replaces
+    silver's row only when it is newer). The counts per batch are those of running the
+    periods one by one, in one pass instead of one per period."""
     key = ["_source_system", *contract.business_key]
     version = contract.version_column
     ok = F.size("_problems") == 0
     rows = incoming.withColumn("_ok", ok)
-    copies = Window.partitionBy("_ok", *key, "_record_hash").orderBy("_source_file", "_source_line")
+    group = [*key, "_period"] if periods and len(periods) > 1 else key
+    copies = Window.partitionBy("_ok", *group, "_record_hash").orderBy("_source_file", "_source_line")
     rows = rows.withColumn("_copy", F.row_number().over(copies))
+    state = "struct<v: timestamp, h: string>"
     if current is None:
-        rows = rows.withColumn("_cur_hash", F.lit(None).cast("string")).withColumn(
-            "_cur_version", F.lit(None).cast("timestamp"))
+        rows = rows.withColumn("_cur", F.lit(None).cast(state))
     else:
-        cur = current.select(*key, F.col("_record_hash").alias("_cur_hash"), F.col(version).alias("_cur_version"))
+        cur = current.select(*key, F.struct(F.col(version).alias("v"), F.col("_record_hash").alias("h")).alias("_cur"))
         rows = rows.join(cur, key, "left")
+    if group != key:
+        # The newest (version, hash) of the key's good rows in earlier periods; a version is
+        # required by the contract, so the newest is what silver would hold after them.
+        order = F.array_position(F.array(*[F.lit(p) for p in sorted(periods)]), F.col("_period"))
+        earlier = Window.partitionBy("_ok", *key).orderBy(order).rangeBetween(Window.unboundedPreceding, -1)
+        prior = F.max(F.struct(F.col(version).alias("v"), F.col("_record_hash").alias("h"))).over(earlier)
+        rows = rows.withColumn("_prior", prior).withColumn(
+            "_cur", F.when(F.col("_cur").isNull() | (F.col("_prior") > F.col("_cur")), F.col("_prior"))
+            .otherwise(F.col("_cur"))).drop("_prior")
+    rows = rows.withColumn("_cur_hash", F.col("_cur.h")).withColumn("_cur_version", F.col("_cur.v")).drop("_cur")
     fresh = (F.col("_copy") == 1) & (F.col("_cur_hash").isNull() | (F.col("_cur_hash") != F.col("_record_hash")))
-    ranking = Window.partitionBy("_ok", *key).orderBy(F.when(fresh, 0).otherwise(1), F.col(version).desc(),
-                                                      F.col("_record_hash").desc())
+    ranking = Window.partitionBy("_ok", *group).orderBy(F.when(fresh, 0).otherwise(1), F.col(version).desc(),
+                                                       F.col("_record_hash").desc())
     rows = rows.withColumn("_rank", F.row_number().over(ranking))
     beats = (F.col("_cur_hash").isNull() | (F.col(version) > F.col("_cur_version"))
              | ((F.col(version) == F.col("_cur_version")) & (F.col("_record_hash") > F.col("_cur_hash"))))
@@ -131,30 +153,33 @@ def _append(path: str, winners: DataFrame, metadata: dict) -> None:
      .option("userMetadata", json.dumps(metadata, ensure_ascii=False)).save(path))
 
 
-def build_period(spark: SparkSession, lake: Lake, catalog: Catalog, dataset: str, period: str,
-                 batches: list[tuple[str, str]], recorded: dict[str, dict]) -> dict[str, dict]:
-    """Process one period's batches (system, batch id) of one dataset; returns counts per batch.
+def build_periods(spark: SparkSession, lake: Lake, catalog: Catalog, dataset: str,
+                  pending: dict[str, list[tuple[str, str]]], recorded: dict[str, dict]) -> dict[str, dict]:
+    """Process the batches (system, batch id) of one or more periods of one dataset in one
+    pass and one commit; returns counts per batch, the same as running the periods in order.
 
     `recorded` holds the counts silver's commits already carry: those batches are done.
     """
     started = time.monotonic()
     contract = catalog.contracts[dataset]
     path = lake.table(f"silver.{dataset}")
-    done = {b: recorded[b] for _, b in batches if b in recorded}
-    batches = [(s, b) for s, b in batches if b not in recorded]
-    if not batches:
+    done = {b: recorded[b] for batches in pending.values() for _, b in batches if b in recorded}
+    todo = {p: [(s, b) for s, b in batches if b not in recorded] for p, batches in pending.items()}
+    periods = sorted(p for p, batches in todo.items() if batches)
+    if not periods:
         return done
+    batches = [sb for p in periods for sb in todo[p]]
     ids = [b for _, b in batches]
-    # One table per dataset: the period lets Delta skip other months' files before the ids are compared.
+    # One table per dataset: the periods let Delta skip other months' files before the ids are compared.
     raw = (spark.read.format("delta").load(lake.table(f"bronze.{dataset}"))
-           .where((F.col("_period") == period) & F.col("_batch_id").isin(ids)))
+           .where(F.col("_period").isin(periods) & F.col("_batch_id").isin(ids)))
     current = spark.read.format("delta").load(path) if _exists(spark, path) else None
     # Conform, the suite's rules (quarantine-rule failures join _problems) and classify are
     # one pass, checkpointed once: the counts, the quarantine append and the write start
     # from materialised rows instead of re-analysing it.
     keys = checks.referenced_keys(spark, lake, catalog, dataset)
     conformed = checks.check(conform(raw, contract), catalog, dataset, keys)
-    classified = classify(conformed, current, contract).localCheckpoint()
+    classified = classify(conformed, current, contract, periods).localCheckpoint()
     # Dispositions and rule counts are one aggregation of the classified rows: one job.
     dispositions, grouped = _count(classified, ids, checks.rule_sums(catalog, dataset))
     rules = checks.judge(classified, catalog, dataset, batches, grouped)
@@ -162,26 +187,44 @@ def build_period(spark: SparkSession, lake: Lake, catalog: Catalog, dataset: str
     if any(c["quarantined"] for c in counts.values()):
         _quarantine(spark, lake, dataset, ids, checks.quarantine_rows(classified, contract))
     columns = [c.name for c in contract.columns] + KEEP_META
-    winners = classified.where(F.col("_disposition").isin("inserted", "replaced")).select(*columns)
-    winners, protected, grades = protect_silver(spark, path, contract, winners)
-    metadata = {"dataset": dataset, "period": period, "batches": counts, "protections": protected, "grades": grades}
+    winners = classified.where(F.col("_disposition").isin("inserted", "replaced"))
+    if len(periods) > 1:  # a key won in several periods: silver keeps the last period's winner
+        last = Window.partitionBy("_source_system", *contract.business_key).orderBy(F.col("_period").desc())
+        winners = winners.withColumn("_last", F.row_number().over(last)).where(F.col("_last") == 1)
+    winners, protected, grades = protect_silver(spark, path, contract, winners.select(*columns))
+    metadata = {"dataset": dataset, "periods": periods, "batches": counts, "protections": protected,
+                "grades": grades}
     kinds = {r["_disposition"] for r in grouped}
     if "inserted" in kinds and "replaced" not in kinds:
         _append(path, winners, metadata)
     else:  # an empty append commits nothing, and the counts must ride in a commit
         _merge(spark, path, contract, winners, metadata)
-    log.info("silver.%s %s: %s in %.1f s", dataset, period, counts, time.monotonic() - started)
+    log.info("silver.%s %s: %s in %.1f s", dataset, ", ".join(periods), counts, time.monotonic() - started)
     return done | counts
 
 
+def passes(pending: dict[str, list[tuple[str, str]]], rows: dict[str, int], limit: int = PASS_ROWS) -> list[dict]:
+    """The pending periods in order, cut into runs of consecutive periods of at most `limit`
+    rows landed (a period over it is a pass of its own): each run is one pass of silver."""
+    cut: list[dict] = []
+    held = 0
+    for period in sorted(pending):
+        if not cut or (cut[-1] and held + rows.get(period, 0) > limit):
+            cut.append({})
+            held = 0
+        cut[-1][period] = pending[period]
+        held += rows.get(period, 0)
+    return cut
+
+
 def _build_dataset(spark: SparkSession, lake: Lake, catalog: Catalog, dataset: str,
-                   pending: dict[str, list[tuple[str, str]]], rows: int = 0) -> dict[str, dict]:
+                   pending: dict[str, list[tuple[str, str]]], rows: dict[str, int]) -> dict[str, dict]:
     # Its own SQL conf: commit metadata must not leak across threads.
-    session = sized_session(spark, rows)
+    session = sized_session(spark, sum(rows.values()))
     recorded = committed_counts(session, lake.table(f"silver.{dataset}"), len(pending) + 1)
     counts: dict[str, dict] = {}
-    for period in sorted(pending):
-        counts.update(build_period(session, lake, catalog, dataset, period, pending[period], recorded))
+    for run in passes(pending, rows):
+        counts.update(build_periods(session, lake, catalog, dataset, run, recorded))
     return counts
 
 
@@ -192,10 +235,10 @@ def build_silver(spark: SparkSession, lake: Lake, catalog: Catalog, parallel: in
                                             *STREAM, "silvered_at").collect()
     todo = [r for r in ledger if r.silvered_at is None]
     pending: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
-    rows: dict[str, int] = defaultdict(int)
+    rows: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for r in todo:
         pending[r.dataset][r.period].append((r.system, r.batch_id))
-        rows[r.dataset] += r.rows_landed or 0
+        rows[r.dataset][r.period] += r.rows_landed or 0
     # A dataset whose suite references another waits for it: its rule then reads the
     # referenced silver with this run's batches merged, however the threads are scheduled.
     # Submitted in build order, every dataset a task waits for was taken up before it.

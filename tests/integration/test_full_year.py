@@ -25,7 +25,7 @@ pytestmark = [pytest.mark.integration, pytest.mark.slow]
 def test_a_year_of_the_mini_catalog_matches_the_manifest(spark, mini_home):
     settings = current_settings()
     manifest = simulate(current_catalog(), 2021, 0.5, 11, Path(settings.sources_root))
-    run_months(2021, list(range(1, 13)), catch_up=True)
+    run_months(2021, list(range(1, 13)), every=12)
     ledger = read_ledger(spark, Lake(settings.lake_root))
     rows = [r.asDict() for r in ledger.collect()]
     assert len(rows) == 3 * 12

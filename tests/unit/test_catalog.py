@@ -264,3 +264,14 @@ def test_timeliness_follows_the_schedule_or_a_fixed_lag_and_no_other_rule_takes_
         "'max_lag_days' or 'per_schedule: true'"]
     assert {e.per_schedule for s in load_catalog(REPO).suites.values() for e in s.expectations
             if e.type == "timeliness"} == {True}
+
+
+def test_a_contract_whose_version_may_be_missing_is_refused(tmp_path):
+    """Silver orders a key's versions by the version column, across periods too."""
+    def edit(home):
+        path = home / "schemas/covid_test.yaml"
+        path.write_text(path.read_text().replace(
+            "description: 更新时间, required: true", "description: 更新时间, required: false"))
+    problems = _broken(tmp_path, edit)
+    assert problems[0] == ("schemas/covid_test.yaml: field '(top level)': "
+                           "Value error, version_column 'updated_at' must be required")

@@ -101,6 +101,8 @@ class Contract(Strict):
                 raise ValueError(f"{field} '{name}' is not a declared column")
             if self.column(name).type != "timestamp":
                 raise ValueError(f"{field} '{name}' must be of type timestamp")
+        if not self.column(self.version_column).required:  # silver orders a key's versions by it
+            raise ValueError(f"version_column '{self.version_column}' must be required")
         for key in self.business_key:
             if key not in names:
                 raise ValueError(f"business_key column '{key}' is not a declared column")
