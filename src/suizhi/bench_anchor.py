@@ -78,7 +78,7 @@ def conform_sql(contract: Contract, files: dict[str, str]) -> str:
     hashed = "concat_ws(chr(31), " + ", ".join(f"coalesce({ident(c)}, chr(0))" for c in raw_columns) + ")"
     reasons = "concat_ws('; ', " + ", ".join(_problem(c) for c in contract.columns) + ")"
     record = "json_object(" + ", ".join(f"{lit(c)}, {ident(c)}" for c in raw_columns) + ")"
-    return (f"CREATE OR REPLACE TEMP TABLE conformed AS SELECT "
+    return ("CREATE OR REPLACE TEMP TABLE conformed AS SELECT "
             + ", ".join(f"{typed(c, ident)} AS {ident(c.name)}" for c in contract.columns)
             + f", _source_system, _source_line, sha256({hashed}) AS _record_hash, nullif({reasons}, '') AS _reason, "
             f"{record} AS _raw_record FROM ({union})")

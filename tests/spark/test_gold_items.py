@@ -2,7 +2,6 @@
 query per dataset, and every item carries its exact latest value, age and unit."""
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 
 import pytest

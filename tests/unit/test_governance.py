@@ -7,7 +7,6 @@ import hmac
 import json
 import random
 import uuid
-from pathlib import Path
 
 import pytest
 import yaml
