@@ -128,7 +128,8 @@ def expand(domain_file: DomainFile, dimensions: dict[str, Dimension], path: Path
                 try:
                     name = m.name.format(**labels)
                 except KeyError as exc:
-                    raise ConfigError([f"{path}: measure '{m.id}': field 'name': placeholder {exc} is not in 'by'"])
+                    raise ConfigError([f"{path}: measure '{m.id}': field 'name': placeholder {exc} "
+                                       "is not in 'by'"]) from exc
                 out.append(Indicator(f"{m.id}{suffix}", name, domain_file.kind, domain_file.domain, family.source,
                                      m.measure, m.filter, m.unit, by, tuple(v for _, v, _ in combo), m.warning,
                                      path.stem))
