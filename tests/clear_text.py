@@ -36,7 +36,7 @@ class Needles:
 
     @classmethod
     def from_sources(cls, rows: dict[str, list[dict]], contracts: dict[str, object],
-                     dataset_of: dict[str, str]) -> "Needles":
+                     dataset_of: dict[str, str]) -> Needles:
         needles = cls()
         for system, records in rows.items():
             contract = contracts[dataset_of[system]]

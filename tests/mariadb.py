@@ -43,7 +43,7 @@ class MariadbServer:
     def _as_user(self) -> list[str]:
         return [f"--user={self.user}"] if self.user else []
 
-    def start(self) -> "MariadbServer":
+    def start(self) -> MariadbServer:
         (self.root / "init.sql").write_text(INIT, encoding="utf-8")
         if self.user:
             pw = pwd.getpwnam(self.user)

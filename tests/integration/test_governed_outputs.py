@@ -19,7 +19,7 @@ import shutil
 import subprocess
 import sys
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -226,7 +226,7 @@ def test_after_retention_no_raw_copy_of_the_quarter_remains(spark, produced, mon
         "bronze": policy.retention.bronze.model_copy(update={"vacuum_hours": 0})})})
     monkeypatch.setenv("SUIZHI_HOME", str(home))
     sources = Path(current_settings().sources_root)
-    later = datetime.now(timezone.utc) + timedelta(days=policy.retention.bronze.days + 1)
+    later = datetime.now(UTC) + timedelta(days=policy.retention.bronze.days + 1)
     purged = purge_bronze(spark, Lake(str(home / "lake")), load_catalog(home), policy, str(sources), now=later)
     assert {s: (p["batches"], p["rows"], len(p["files"])) for s, p in purged.items()} == {
         s: ([f"{s}/{p}" for p in PERIODS], sum(manifest["systems"][s]["months"][p]["rows"] for p in PERIODS),

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -170,7 +170,7 @@ def test_retention_purges_the_readings_kept_apart_with_their_batch(spark, here):
     policy = policy.model_copy(update={"retention": policy.retention.model_copy(update={
         "bronze": policy.retention.bronze.model_copy(update={"vacuum_hours": 0})})})
     ledger = _ledger(spark, lake)
-    later = datetime.now(timezone.utc) + timedelta(days=policy.retention.bronze.days + 1)
+    later = datetime.now(UTC) + timedelta(days=policy.retention.bronze.days + 1)
     purged = purge_bronze(spark, lake, current_catalog(), policy, current_settings().sources_root, now=later)
     truth = manifest["systems"][IOT_SYSTEM]["months"]
     assert {k: (p["batches"], p["rows"]) for k, p in purged.items() if k != "zsj_hotline_12345"} == {

@@ -50,7 +50,7 @@ class Expectation(Strict):
     description: str
 
     @model_validator(mode="after")
-    def _parameters(self) -> "Expectation":
+    def _parameters(self) -> Expectation:
         if self.type in PAIRED and not self.other:
             raise ValueError(f"a '{self.type}' expectation needs 'other' (the {PAIRED[self.type]})")
         if self.type not in PAIRED and self.other:
@@ -78,7 +78,7 @@ class Suite(Strict):
     expectations: list[Expectation]
 
     @model_validator(mode="after")
-    def _unique_rules(self) -> "Suite":
+    def _unique_rules(self) -> Suite:
         names = [e.rule for e in self.expectations]
         dupes = sorted({n for n in names if names.count(n) > 1} | ({CONTRACT_RULE} & set(names)))
         if dupes:
