@@ -16,6 +16,7 @@ from openpyxl import load_workbook
 
 from suizhi.masking import CITIZEN_ID_IN_TEXT, MOBILE_IN_TEXT, mask_value
 
+
 def read_drops(sources: Path, systems: list[str], periods: list[str]) -> dict[str, list[dict]]:
     """Every record of the systems' file drops for the periods, as the departments sent them."""
     rows: dict[str, list[dict]] = {}

@@ -26,6 +26,7 @@ from suizhi.conform import raw_text, typed
 from suizhi.governance.policy import load_policy, pseudonym_key
 from suizhi.governance.protect import hmac_pads
 
+
 def ident(name: str) -> str:
     """A column name as DuckDB SQL text."""
     return '"' + name.replace('"', '""') + '"'

@@ -76,6 +76,7 @@ def _quarantine_replay(args) -> int:
 
 def _demo(args) -> int:
     import os
+
     from suizhi.governance.lineage import airflow_provider_env
     from suizhi.settings import project_home
     # Airflow's OpenLineage provider reads its transport once, when Airflow loads: set it first.

@@ -19,7 +19,7 @@ from suizhi.evaluation.scoring import Measure, score
 from suizhi.evaluation.tally import tally
 from suizhi.lake import Lake
 from suizhi.settings import load_settings
-from suizhi.simulate.operations import Outage, OperationsYear
+from suizhi.simulate.operations import OperationsYear, Outage
 from tests.spark.evaluation_lake import MONITORING, WARNING, build_year
 
 pytestmark = pytest.mark.spark

@@ -22,8 +22,17 @@ from pathlib import Path
 import pyarrow as pa
 
 from suizhi.catalog.models import Contract, System
-from suizhi.connectors.base import (EXTRA, SOURCE_FILE, SOURCE_LINE, Extracted, as_text, drift_source, drifted_columns,
-                                   extra_text, raw_schema)
+from suizhi.connectors.base import (
+    EXTRA,
+    SOURCE_FILE,
+    SOURCE_LINE,
+    Extracted,
+    as_text,
+    drift_source,
+    drifted_columns,
+    extra_text,
+    raw_schema,
+)
 from suizhi.errors import RejectedFile, SourceError
 
 ARCHIVE, REJECTED = "_archive", "_rejected"

@@ -13,8 +13,17 @@ import httpx
 import pyarrow as pa
 
 from suizhi.catalog.models import Contract, System
-from suizhi.connectors.base import (EXTRA, SOURCE_FILE, SOURCE_LINE, Extracted, as_text, drift_source, drifted_columns,
-                                   extra_text, raw_schema)
+from suizhi.connectors.base import (
+    EXTRA,
+    SOURCE_FILE,
+    SOURCE_LINE,
+    Extracted,
+    as_text,
+    drift_source,
+    drifted_columns,
+    extra_text,
+    raw_schema,
+)
 from suizhi.connectors.connections import get_connection
 from suizhi.errors import SourceError, SourceMismatch
 

@@ -15,7 +15,8 @@ from pyspark.sql import functions as F
 
 from suizhi.evaluation.standards import load_standards
 from suizhi.lake import Lake
-from suizhi.simulate.operations import DATASET as OPERATIONS, MONTHLY, OUTAGE, SUPPORT, WEEKLY
+from suizhi.simulate.operations import DATASET as OPERATIONS
+from suizhi.simulate.operations import MONTHLY, OUTAGE, SUPPORT, WEEKLY
 
 LEVELS = ("国家级", "省级", "市级")
 

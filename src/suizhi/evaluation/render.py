@@ -9,7 +9,13 @@ import re
 import unicodedata
 
 from suizhi.evaluation.scoring import (
-    SCALED_TALLY, Evaluation, IndicatorScore, describe_deviation, plain, quantity, target_phrase,
+    SCALED_TALLY,
+    Evaluation,
+    IndicatorScore,
+    describe_deviation,
+    plain,
+    quantity,
+    target_phrase,
 )
 
 LABELS = {
