@@ -82,7 +82,8 @@ def file_cells(path: Path, root: Path) -> list[tuple[str, str]]:
     if path.suffix == ".parquet":
         import pyarrow.parquet as pq
         table = pq.read_table(path)
-        return [(f"{name} {column} row {n}", v if isinstance(v, str) else json.dumps(v, ensure_ascii=False, default=str))
+        return [(f"{name} {column} row {n}",
+                 v if isinstance(v, str) else json.dumps(v, ensure_ascii=False, default=str))
                 for column, values in zip(table.column_names, table.to_pydict().values())
                 for n, v in enumerate(values) if v is not None and not isinstance(v, (int, float, bool))]
     if path.suffix == ".xlsx":

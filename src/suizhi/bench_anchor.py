@@ -39,7 +39,8 @@ def lit(value: str) -> str:
 
 def _problem(col: Column) -> str:
     raw = raw_text(col.name, ident)
-    wrong = f"CASE WHEN {raw} IS NOT NULL AND ({typed(col, ident)}) IS NULL THEN {lit(col.name + ': not a valid ' + col.type)} END"
+    wrong = (f"CASE WHEN {raw} IS NOT NULL AND ({typed(col, ident)}) IS NULL "
+             f"THEN {lit(col.name + ': not a valid ' + col.type)} END")
     if col.required:
         return f"CASE WHEN {raw} IS NULL THEN {lit(col.name + ': required value is missing')} ELSE {wrong} END"
     return wrong

@@ -97,7 +97,8 @@ def test_late_and_broken_readings_are_kept_apart_with_their_reason(spark, here):
     assert (broken.period, broken._source_file, broken._source_line) == ("2021-02", name, line)
     assert broken.record == '{"sensor_id": "GP000003", "observed_at'
     drifted = rejected.pop("unexpected columns: firmware (schemas/gas_pressure_reading.yaml new_columns: refuse)")
-    assert (drifted._source_file, drifted._source_line, json.loads(drifted.record)["firmware"]) == (name, line + 1, "v2.1")
+    assert ((drifted._source_file, drifted._source_line, json.loads(drifted.record)["firmware"])
+            == (name, line + 1, "v2.1"))
     assert rejected == {}
     batches = sorted((r.period, r.stream_batch, r.files, r.watermark)
                      for r in _table(spark, lake, STREAM_BATCHES).collect())

@@ -132,7 +132,8 @@ def test_free_text_is_scanned_masked_and_counted(spark, governed):
     planted = {k for k, t in texts.items() if re.search(CITIZEN_ID_IN_TEXT, t) or re.search(MOBILE_IN_TEXT, t)}
     masked = {r.ticket_id for r in silver.where(F.col("content").contains("****")).select("ticket_id").collect()}
     assert masked == planted and ids + mobiles > 0
-    assert january == {"action": "scan", "grade": "一般-3级", "pii": "free_text", "citizen_ids": ids, "mobiles": mobiles}
+    assert january == {"action": "scan", "grade": "一般-3级", "pii": "free_text",
+                       "citizen_ids": ids, "mobiles": mobiles}
 
 
 def test_grades_are_on_the_tables(spark, governed):

@@ -54,7 +54,8 @@ class RestApi:
                 if response.status_code >= 500:
                     raise _Retryable(f"HTTP {response.status_code}")
                 if response.status_code >= 400:
-                    raise SourceError(f"system {system.id}: {where}: HTTP {response.status_code}: {response.text[:200]}")
+                    raise SourceError(f"system {system.id}: {where}: HTTP {response.status_code}: "
+                                      f"{response.text[:200]}")
                 try:
                     return response.json()
                 except json.JSONDecodeError as exc:
@@ -80,7 +81,8 @@ class RestApi:
         with httpx.Client(base_url=conn.base_url, headers=headers, timeout=cfg.timeout_seconds) as client:
             while page <= pages:
                 where = f"page {page} of {path}?period={period}"
-                body = self._get(client, system, path, {"period": period, "page": page, "page_size": cfg.page_size}, where)
+                body = self._get(client, system, path,
+                                 {"period": period, "page": page, "page_size": cfg.page_size}, where)
                 if total is None:
                     total, pages = body["total"], body["pages"]
                 elif body["total"] != total:

@@ -44,7 +44,8 @@ class Expectation(Strict):
     max: float | None = None
     max_lag_days: int | None = Field(None, ge=0, description="timeliness: days allowed before the batch period")
     per_schedule: bool = Field(False, description="timeliness: allow one interval of the system's schedule as well")
-    references: Reference | None = Field(None, description="references: the dataset and column that must hold the value")
+    references: Reference | None = Field(None,
+                                         description="references: the dataset and column that must hold the value")
     dimension: Dimension
     action: Action
     description: str
