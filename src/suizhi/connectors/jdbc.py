@@ -30,8 +30,8 @@ from suizhi.connectors.base import (
 )
 from suizhi.connectors.connections import Conn, get_connection
 from suizhi.connectors.dialects import Dialect, dialect
+from suizhi.connectors.watermark import TS, month_bounds
 from suizhi.errors import SourceError, SourceMismatch
-from suizhi.simulate.serve_db import TS, month_bounds
 
 log = logging.getLogger(__name__)
 
