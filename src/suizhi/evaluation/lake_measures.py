@@ -13,10 +13,10 @@ from delta.tables import DeltaTable
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
+from suizhi.evaluation.operations import DATASET as OPERATIONS
+from suizhi.evaluation.operations import MONTHLY, OUTAGE, SUPPORT, WEEKLY
 from suizhi.evaluation.standards import load_standards
 from suizhi.lake import Lake
-from suizhi.simulate.operations import DATASET as OPERATIONS
-from suizhi.simulate.operations import MONTHLY, OUTAGE, SUPPORT, WEEKLY
 
 LEVELS = ("国家级", "省级", "市级")
 
