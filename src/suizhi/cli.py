@@ -144,7 +144,7 @@ def main(argv: list[str] | None = None) -> int:
     ev.add_argument("--pin", metavar="EVALUATION_JSON",
                     help="read the table versions recorded in an earlier evaluation.json")
     ev.set_defaults(func=_evaluate)
-    from suizhi.governance.cli import add_commands
+    from suizhi.governance_cli import add_commands
     add_commands(sub)
     args = parser.parse_args(argv)
     try:
