@@ -57,13 +57,15 @@ mariadb:
 system-packages:
 	sh scripts/system-packages.sh
 
-# Code health first: ruff's rules (pyproject.toml), with the tools of requirements-dev.txt.
+# Code health first: ruff's rules and import-linter's layers (pyproject.toml), with the tools
+# of requirements-dev.txt.
 $(VENV)/.dev: requirements-dev.txt $(VENV)/.installed
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check src tests dags jobs
+	$(BIN)/lint-imports
 
 test: lint setup $(VENV)/.bench postgresql mariadb system-packages
 	$(BIN)/pytest
