@@ -16,7 +16,7 @@ export SUIZHI_HOME := $(CURDIR)
 export SUIZHI_JARS := $(CURDIR)/.cache/jars
 export PYSPARK_PYTHON := $(CURDIR)/$(BIN)/python
 
-.PHONY: setup system-packages demo test bench check clean postgresql mariadb
+.PHONY: setup system-packages demo lint test bench check clean postgresql mariadb
 
 setup: $(VENV)/.installed .cache/jars/.fetched .airflow/.migrated
 
@@ -57,7 +57,17 @@ mariadb:
 system-packages:
 	sh scripts/system-packages.sh
 
-test: setup $(VENV)/.bench postgresql mariadb system-packages
+# Code health first: ruff's rules and import-linter's layers (pyproject.toml), with the tools
+# of requirements-dev.txt.
+$(VENV)/.dev: requirements-dev.txt $(VENV)/.installed
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+lint: $(VENV)/.dev
+	$(BIN)/ruff check src tests dags jobs
+	$(BIN)/lint-imports
+
+test: lint setup $(VENV)/.bench postgresql mariadb system-packages
 	$(BIN)/pytest
 
 # DuckDB is the bench's anchor only (requirements-bench.txt), never a pipeline dependency.

@@ -16,6 +16,7 @@ from openpyxl import load_workbook
 
 from suizhi.masking import CITIZEN_ID_IN_TEXT, MOBILE_IN_TEXT, mask_value
 
+
 def read_drops(sources: Path, systems: list[str], periods: list[str]) -> dict[str, list[dict]]:
     """Every record of the systems' file drops for the periods, as the departments sent them."""
     rows: dict[str, list[dict]] = {}
@@ -36,7 +37,7 @@ class Needles:
 
     @classmethod
     def from_sources(cls, rows: dict[str, list[dict]], contracts: dict[str, object],
-                     dataset_of: dict[str, str]) -> "Needles":
+                     dataset_of: dict[str, str]) -> Needles:
         needles = cls()
         for system, records in rows.items():
             contract = contracts[dataset_of[system]]
@@ -81,7 +82,8 @@ def file_cells(path: Path, root: Path) -> list[tuple[str, str]]:
     if path.suffix == ".parquet":
         import pyarrow.parquet as pq
         table = pq.read_table(path)
-        return [(f"{name} {column} row {n}", v if isinstance(v, str) else json.dumps(v, ensure_ascii=False, default=str))
+        return [(f"{name} {column} row {n}",
+                 v if isinstance(v, str) else json.dumps(v, ensure_ascii=False, default=str))
                 for column, values in zip(table.column_names, table.to_pydict().values())
                 for n, v in enumerate(values) if v is not None and not isinstance(v, (int, float, bool))]
     if path.suffix == ".xlsx":

@@ -43,7 +43,7 @@ class MariadbServer:
     def _as_user(self) -> list[str]:
         return [f"--user={self.user}"] if self.user else []
 
-    def start(self) -> "MariadbServer":
+    def start(self) -> MariadbServer:
         (self.root / "init.sql").write_text(INIT, encoding="utf-8")
         if self.user:
             pw = pwd.getpwnam(self.user)
@@ -70,11 +70,11 @@ class MariadbServer:
                 pymysql.connect(host="127.0.0.1", port=self.port, user="suizhi", password=PASSWORD,
                                 database="departments", connect_timeout=2).close()
                 return
-            except pymysql.err.OperationalError:
+            except pymysql.err.OperationalError as exc:
                 if self.process.poll() is not None or time.monotonic() > deadline:
                     tail = log.read_text(errors="replace")[-2000:] if log.exists() else ""
                     self.stop()
-                    raise RuntimeError(f"MariaDB did not start on 127.0.0.1:{self.port}:\n{tail}")
+                    raise RuntimeError(f"MariaDB did not start on 127.0.0.1:{self.port}:\n{tail}") from exc
                 time.sleep(0.3)
 
     @property

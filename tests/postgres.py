@@ -36,7 +36,7 @@ class PostgresServer:
         cmd = (["runuser", "-u", self.user, "--"] if self.user else []) + list(args)
         subprocess.run(cmd, check=True, capture_output=True, text=True, cwd=self.root)
 
-    def start(self) -> "PostgresServer":
+    def start(self) -> PostgresServer:
         pwfile = self.root / "pw"
         pwfile.write_text(PASSWORD)
         if self.user:

@@ -26,6 +26,7 @@ from suizhi.conform import raw_text, typed
 from suizhi.governance.policy import load_policy, pseudonym_key
 from suizhi.governance.protect import hmac_pads
 
+
 def ident(name: str) -> str:
     """A column name as DuckDB SQL text."""
     return '"' + name.replace('"', '""') + '"'
@@ -38,7 +39,8 @@ def lit(value: str) -> str:
 
 def _problem(col: Column) -> str:
     raw = raw_text(col.name, ident)
-    wrong = f"CASE WHEN {raw} IS NOT NULL AND ({typed(col, ident)}) IS NULL THEN {lit(col.name + ': not a valid ' + col.type)} END"
+    wrong = (f"CASE WHEN {raw} IS NOT NULL AND ({typed(col, ident)}) IS NULL "
+             f"THEN {lit(col.name + ': not a valid ' + col.type)} END")
     if col.required:
         return f"CASE WHEN {raw} IS NULL THEN {lit(col.name + ': required value is missing')} ELSE {wrong} END"
     return wrong
@@ -78,7 +80,7 @@ def conform_sql(contract: Contract, files: dict[str, str]) -> str:
     hashed = "concat_ws(chr(31), " + ", ".join(f"coalesce({ident(c)}, chr(0))" for c in raw_columns) + ")"
     reasons = "concat_ws('; ', " + ", ".join(_problem(c) for c in contract.columns) + ")"
     record = "json_object(" + ", ".join(f"{lit(c)}, {ident(c)}" for c in raw_columns) + ")"
-    return (f"CREATE OR REPLACE TEMP TABLE conformed AS SELECT "
+    return ("CREATE OR REPLACE TEMP TABLE conformed AS SELECT "
             + ", ".join(f"{typed(c, ident)} AS {ident(c.name)}" for c in contract.columns)
             + f", _source_system, _source_line, sha256({hashed}) AS _record_hash, nullif({reasons}, '') AS _reason, "
             f"{record} AS _raw_record FROM ({union})")

@@ -129,7 +129,8 @@ def _batches(catalog: Catalog, staged: Path, rows: dict[str, int], period: str) 
     return [Batch(s, catalog.systems[s].dataset, catalog.systems[s].department, period, batch_id(s, period), n,
                   str(staged / f"{s}.parquet"),
                   # the readings of a stream are staged like a file here (see the module's docstring)
-                  "file_drop" if catalog.systems[s].connector.kind == "iot_stream" else catalog.systems[s].connector.kind,
+                  ("file_drop" if catalog.systems[s].connector.kind == "iot_stream"
+                   else catalog.systems[s].connector.kind),
                   {"bench": "day", "staged": f"{s}.parquet"})
             for s, n in sorted(rows.items())]
 

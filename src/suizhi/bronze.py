@@ -36,7 +36,8 @@ RAW_RECORD = "record"  # the kept-apart tables' raw text of a record or a line
 DRIFTED_SCHEMA = T.StructType([T.StructField(n, T.StringType()) for n in
                                ("batch_id", "system", "dataset", "period", "reason", SOURCE_FILE)]
                               + [T.StructField(SOURCE_LINE, T.LongType()), T.StructField(RAW_RECORD, T.StringType()),
-                                 T.StructField(EXTRA, T.StringType()), T.StructField("_ingested_at", T.TimestampType())])
+                                 T.StructField(EXTRA, T.StringType()),
+                                 T.StructField("_ingested_at", T.TimestampType())])
 log = logging.getLogger(__name__)
 
 

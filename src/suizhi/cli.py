@@ -76,6 +76,7 @@ def _quarantine_replay(args) -> int:
 
 def _demo(args) -> int:
     import os
+
     from suizhi.governance.lineage import airflow_provider_env
     from suizhi.settings import project_home
     # Airflow's OpenLineage provider reads its transport once, when Airflow loads: set it first.
@@ -143,7 +144,7 @@ def main(argv: list[str] | None = None) -> int:
     ev.add_argument("--pin", metavar="EVALUATION_JSON",
                     help="read the table versions recorded in an earlier evaluation.json")
     ev.set_defaults(func=_evaluate)
-    from suizhi.governance.cli import add_commands
+    from suizhi.governance_cli import add_commands
     add_commands(sub)
     args = parser.parse_args(argv)
     try:

@@ -80,7 +80,8 @@ def record_silver(spark: SparkSession, lake: Lake, rows: list[dict]) -> None:
 def conservation(ledger: DataFrame) -> DataFrame:
     """Per system: the four counts and whether read = landed = silver + dup + superseded + quarantined."""
     sums = ledger.groupBy("department", "system", "dataset").agg(
-        *[F.sum(c).alias(c) for c in ("rows_read", "rows_landed", "inserted", "duplicates", "superseded", "quarantined")],
+        *[F.sum(c).alias(c)
+          for c in ("rows_read", "rows_landed", "inserted", "duplicates", "superseded", "quarantined")],
         *[F.coalesce(F.sum(c), F.lit(0)).alias(c) for c in STREAM],
         F.count(F.when(F.col("silvered_at").isNull(), 1)).alias("pending_batches"),
     )

@@ -41,12 +41,14 @@ def conservation_table(rows: list[dict]) -> str:
             f"{'quarant.':>8}  holds")
     lines = [head, "-" * len(head)]
     for r in rows:
-        lines.append(f"{r['system']:<40} {r['rows_read']:>8} {r['rows_landed']:>8} {_kept_out(r):>7} {r['inserted']:>8} "
-                     f"{r['duplicates']:>6} {r['superseded']:>10} {r['quarantined']:>8}  {'yes' if r['holds'] else 'NO'}")
-    total = {k: sum(r[k] for r in rows) for k in ("rows_read", "rows_landed", "inserted", "duplicates", "superseded", "quarantined")}
+        lines.append(f"{r['system']:<40} {r['rows_read']:>8} {r['rows_landed']:>8} {_kept_out(r):>7} "
+                     f"{r['inserted']:>8} {r['duplicates']:>6} {r['superseded']:>10} {r['quarantined']:>8}  "
+                     f"{'yes' if r['holds'] else 'NO'}")
+    total = {k: sum(r[k] for r in rows)
+             for k in ("rows_read", "rows_landed", "inserted", "duplicates", "superseded", "quarantined")}
     lines.append("-" * len(head))
     lines.append(f"{'all ' + str(len(rows)) + ' systems':<40} {total['rows_read']:>8} {total['rows_landed']:>8} "
                  f"{sum(_kept_out(r) for r in rows):>7} "
-                 f"{total['inserted']:>8} {total['duplicates']:>6} {total['superseded']:>10} {total['quarantined']:>8}  "
-                 f"{'yes' if all(r['holds'] for r in rows) else 'NO'}")
+                 f"{total['inserted']:>8} {total['duplicates']:>6} {total['superseded']:>10} {total['quarantined']:>8}"
+                 f"  {'yes' if all(r['holds'] for r in rows) else 'NO'}")
     return "\n".join(lines)

@@ -19,7 +19,7 @@ import shutil
 import subprocess
 import sys
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -103,8 +103,9 @@ def test_no_identifier_from_the_sources_is_in_clear_text_anywhere(spark, produce
         "citizen_id": 169, "phone": 291, "name": 286}
     tables = {n: p for n, p in _tables(home / "lake").items() if not n.startswith("bronze.")}
     assert sorted(tables) == [
-        "audit.runs", "gold.alerts", "gold.district_values", "gold.indicator_values", "gold.indicators", "gold.report_register",
-        "gold.topic_activity", "gold.topic_epidemic_control", "gold.topic_hotline", "gold.vital_sign_items",
+        "audit.runs", "gold.alerts", "gold.district_values", "gold.indicator_values", "gold.indicators",
+        "gold.report_register", "gold.topic_activity", "gold.topic_epidemic_control", "gold.topic_hotline",
+        "gold.vital_sign_items",
         "ledger.batches", "quality.results", "quality.scores", "quarantine.covid_test", "quarantine.hotline_ticket",
         "silver.covid_test", "silver.hotline_ticket"]
     found = []
@@ -119,7 +120,8 @@ def test_no_identifier_from_the_sources_is_in_clear_text_anywhere(spark, produce
     assert made == [f"reports/{f}" for f in (
         "2021/evaluation.csv", "2021/evaluation.html", "2021/evaluation.json", "2021/evaluation.md",
         "2021/evaluation.xlsx", "2021/operations/domain/monitoring_livelihood.html",
-        "2021/operations/domain/monitoring_livelihood.md", "2021/operations/monthly/2021-01.html", "2021/operations/monthly/2021-01.md",
+        "2021/operations/domain/monitoring_livelihood.md",
+        "2021/operations/monthly/2021-01.html", "2021/operations/monthly/2021-01.md",
         "2021/operations/monthly/2021-02.html", "2021/operations/monthly/2021-02.md",
         "2021/operations/monthly/2021-03.html", "2021/operations/monthly/2021-03.md",
         "2021/operations/quarterly/2021-Q1.html", "2021/operations/quarterly/2021-Q1.md",
@@ -195,7 +197,8 @@ def test_airflow_task_events_land_beside_the_stages_events(produced):
                                         "ingest.land", "silver.build", "silver.purge_expired_bronze")
            for s in ("START", "COMPLETE")])
     for event in stages + tasks:
-        assert event["schemaURL"].startswith("https://openlineage.io/spec/2-0-") and event["job"]["namespace"] == "suizhi"
+        assert event["schemaURL"].startswith("https://openlineage.io/spec/2-0-")
+        assert event["job"]["namespace"] == "suizhi"
         assert _rebuilt(event).eventType.value == event["eventType"]
     # Each stage's run hangs under the Airflow task that ran it, its children under the stage.
     task_runs = {(e["job"]["name"], e["run"]["runId"]) for e in tasks}
@@ -226,7 +229,7 @@ def test_after_retention_no_raw_copy_of_the_quarter_remains(spark, produced, mon
         "bronze": policy.retention.bronze.model_copy(update={"vacuum_hours": 0})})})
     monkeypatch.setenv("SUIZHI_HOME", str(home))
     sources = Path(current_settings().sources_root)
-    later = datetime.now(timezone.utc) + timedelta(days=policy.retention.bronze.days + 1)
+    later = datetime.now(UTC) + timedelta(days=policy.retention.bronze.days + 1)
     purged = purge_bronze(spark, Lake(str(home / "lake")), load_catalog(home), policy, str(sources), now=later)
     assert {s: (p["batches"], p["rows"], len(p["files"])) for s, p in purged.items()} == {
         s: ([f"{s}/{p}" for p in PERIODS], sum(manifest["systems"][s]["months"][p]["rows"] for p in PERIODS),

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -97,7 +97,8 @@ def test_late_and_broken_readings_are_kept_apart_with_their_reason(spark, here):
     assert (broken.period, broken._source_file, broken._source_line) == ("2021-02", name, line)
     assert broken.record == '{"sensor_id": "GP000003", "observed_at'
     drifted = rejected.pop("unexpected columns: firmware (schemas/gas_pressure_reading.yaml new_columns: refuse)")
-    assert (drifted._source_file, drifted._source_line, json.loads(drifted.record)["firmware"]) == (name, line + 1, "v2.1")
+    assert ((drifted._source_file, drifted._source_line, json.loads(drifted.record)["firmware"])
+            == (name, line + 1, "v2.1"))
     assert rejected == {}
     batches = sorted((r.period, r.stream_batch, r.files, r.watermark)
                      for r in _table(spark, lake, STREAM_BATCHES).collect())
@@ -170,7 +171,7 @@ def test_retention_purges_the_readings_kept_apart_with_their_batch(spark, here):
     policy = policy.model_copy(update={"retention": policy.retention.model_copy(update={
         "bronze": policy.retention.bronze.model_copy(update={"vacuum_hours": 0})})})
     ledger = _ledger(spark, lake)
-    later = datetime.now(timezone.utc) + timedelta(days=policy.retention.bronze.days + 1)
+    later = datetime.now(UTC) + timedelta(days=policy.retention.bronze.days + 1)
     purged = purge_bronze(spark, lake, current_catalog(), policy, current_settings().sources_root, now=later)
     truth = manifest["systems"][IOT_SYSTEM]["months"]
     assert {k: (p["batches"], p["rows"]) for k, p in purged.items() if k != "zsj_hotline_12345"} == {

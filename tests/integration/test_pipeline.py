@@ -8,7 +8,6 @@ from __future__ import annotations
 import contextlib
 import io
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -116,7 +115,8 @@ def test_adding_a_system_file_adds_it_to_the_dag_and_the_tallies(tmp_path, spark
     assert against_manifest(rows, manifest, {"2021-01"}) == []
     from suizhi.runtime import tally_year
     by_system = {r["system"]: r for r in tally_year(2021)["volumes"]["by_system"]}
-    assert by_system["wjw_covid_test_haizhu"]["rows_landed"] == manifest["systems"]["wjw_covid_test_haizhu"]["months"]["2021-01"]["rows"]
+    sent = manifest["systems"]["wjw_covid_test_haizhu"]["months"]["2021-01"]["rows"]
+    assert by_system["wjw_covid_test_haizhu"]["rows_landed"] == sent
 
 
 def _checks(printed: str) -> list[str]:

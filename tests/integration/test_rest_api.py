@@ -78,5 +78,6 @@ def test_a_wrong_token_is_refused_without_retrying(api, tmp_path, monkeypatch):
 
 def test_an_undefined_connection_says_how_to_define_it(tmp_path, monkeypatch):
     monkeypatch.delenv(env_name(CITY_API), raising=False)
-    with pytest.raises(SourceError, match="connection 'suizhi_city_api' is not defined: set AIRFLOW_CONN_SUIZHI_CITY_API"):
+    with pytest.raises(SourceError,
+                       match="connection 'suizhi_city_api' is not defined: set AIRFLOW_CONN_SUIZHI_CITY_API"):
         RestApi(str(tmp_path)).extract(_system(), CONTRACT, PERIOD)

@@ -19,8 +19,8 @@ from suizhi.connectors import Batch
 from suizhi.connectors.base import DEFERRED
 from suizhi.connectors.connections import CITY_API, DEPARTMENTAL_DB, env_name
 from suizhi.connectors.staging import stage_deferred
-from suizhi.demo import run_months
 from suizhi.delta_log import commit_metadata, latest_commit
+from suizhi.demo import run_months
 from suizhi.errors import RejectedFile, SourceError
 from suizhi.lake import Lake
 from suizhi.ledger import conservation, read_ledger

@@ -105,7 +105,8 @@ def write_topics_and_reports(spark: SparkSession, lake: Lake, catalog: Catalog, 
     reports += [(f"q-{year}-{q}", "quarterly", f"{year}-Q{q}", None, f"{year}年第{q}季度季报") for q in (2, 3, 4)]
     reports += [(f"m-{year}-{m:02d}", "monthly", f"{year}-{m:02d}", None, f"{year}年{m}月月报") for m in range(6, 13)]
     reports += [(f"m-{year + 1}-01", "monthly", f"{year + 1}-01", None, f"{year + 1}年1月月报")]
-    _write(spark, [(*r, f"reports/{r[0]}.pdf", "pdf", AT) for r in reports], REPORTS, lake.table("gold.report_register"))
+    _write(spark, [(*r, f"reports/{r[0]}.pdf", "pdf", AT) for r in reports], REPORTS,
+           lake.table("gold.report_register"))
 
 
 QUALITY = T.StructType(_strings("department", "system", "dataset", "period", "dimension")

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import csv
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from suizhi.bronze import _land_dataset, land
-from suizhi.connectors.extract import extract_batch
 from suizhi.connectors.base import DRIFTED, as_text
+from suizhi.connectors.extract import extract_batch
 from suizhi.connectors.staging import archive_landed
 from suizhi.delta_log import latest_version
 from suizhi.governance.policy import load_policy
@@ -114,7 +114,7 @@ def test_retention_purges_a_drifted_batch_with_the_others(spark, drifted):
     policy = load_policy(current_settings().home)
     policy = policy.model_copy(update={"retention": policy.retention.model_copy(update={
         "bronze": policy.retention.bronze.model_copy(update={"vacuum_hours": 0})})})
-    later = datetime.now(timezone.utc) + timedelta(days=policy.retention.bronze.days + 1)
+    later = datetime.now(UTC) + timedelta(days=policy.retention.bronze.days + 1)
     purged = purge_bronze(spark, lake, catalog, policy, current_settings().sources_root, now=later)
     # The departments' files go too: a drifted batch's from its archive, though bronze held none of its rows.
     assert {k: (p["batches"], p["rows"], p.get("files")) for k, p in purged.items()} == {

@@ -19,7 +19,7 @@ from suizhi.evaluation.scoring import Measure, score
 from suizhi.evaluation.tally import tally
 from suizhi.lake import Lake
 from suizhi.settings import load_settings
-from suizhi.simulate.operations import Outage, OperationsYear
+from suizhi.simulate.operations import OperationsYear, Outage
 from tests.spark.evaluation_lake import MONITORING, WARNING, build_year
 
 pytestmark = pytest.mark.spark
@@ -111,7 +111,8 @@ def test_a_year_missing_two_targets_scores_by_the_rules_and_names_the_causes(spa
         f"系统 zsj_hotline_12345 缺 {missing} 批次")
     assert uptime["actual"] == round((308_160 - 1_600) / 308_160 * 100, 4) == 99.4808
     assert uptime["score"] == 0.0  # full_when_met: a missed threshold scores nothing
-    assert uptime["deviation_text"] == "未达标：差 0.0192个百分点 (0.0%)；原因：2021-08-10 14:00 空调系统故障停用 1600分钟"
+    assert uptime["deviation_text"] == ("未达标：差 0.0192个百分点 (0.0%)；"
+                                        "原因：2021-08-10 14:00 空调系统故障停用 1600分钟")
     assert [(r["tally"], r["score"]) for r in data["indicators"] if r["deviation_kind"] != "shortfall"] == [
         ("analysis_reports", 12), ("warning_indicators", 12), ("major_event_support", 12),
         ("monitoring_indicators", 12), ("standards", 10), ("topics_processed", 10)]
@@ -143,7 +144,8 @@ def test_the_workbook_in_libreoffice_matches_the_json_cell_for_cell(seed_year, t
     for i, r in enumerate(data["indicators"], start=14):
         expected |= {f"D{i}": r["name"], f"E{i}": r["target_text"], f"F{i}": r["actual_text"],
                      f"G{i}": str(r["weight"]), f"H{i}": f"{r['score']:.2f}", f"I{i}": r["deviation_text"]}
-    expected |= {"B14": "效益", "C14": "社会效益", "C17": "经济效益", "B18": "产出", "C18": "产出质量", "C19": "产出数量"}
+    expected |= {"B14": "效益", "C14": "社会效益", "C17": "经济效益",
+                 "B18": "产出", "C18": "产出质量", "C19": "产出数量"}
     assert {k: cell.get(k) for k in expected} == expected
     assert (cell["B18"], cell["D21"], cell["H21"], cell["G4"]) == ("产出", "汇聚数据量", "12.00", "一级□  二级□")
     assert cell["B22"].startswith("个别指标设置存在偏离：运行监测服务不少于500个，实际完成700个")
@@ -175,7 +177,8 @@ def test_the_html_report_draws_its_charts_in_chromium(seed_year, tmp_path):
 
 def test_the_markdown_summary_carries_the_table(seed_year):
     text = (seed_year[4] / "evaluation.md").read_text(encoding="utf-8")
-    assert "| 效益 | 经济效益 | 运行监测服务 | 不少于500个 | 700个 | 12 | 12.00 | 目标设置偏低；建议下年目标不少于700个 |" in text
+    assert ("| 效益 | 经济效益 | 运行监测服务 | 不少于500个 | 700个 | 12 | 12.00 | "
+            "目标设置偏低；建议下年目标不少于700个 |") in text
     assert "**总分 100.00（满分 100）**" in text and "- `ledger.batches` v0" in text
 
 

@@ -125,7 +125,7 @@ def test_a_rerun_with_silver_unchanged_writes_nothing(gold, spark):
     names = ["gold.indicators", "gold.indicator_values", "gold.district_values", "gold.alerts",
              "gold.topic_activity", "gold.report_register", "gold.vital_sign_items"]
     before = {n: latest_version(spark, lake.table(n)) for n in names}
-    settings, catalog = current_settings(), current_catalog()
+    catalog = current_catalog()
     assert build_gold(spark, lake, catalog, home, str(home / "reports")) == {"skipped": True}
     assert {n: latest_version(spark, lake.table(n)) for n in names} == before
 

@@ -2,7 +2,6 @@
 query per dataset, and every item carries its exact latest value, age and unit."""
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -74,12 +73,13 @@ def test_items_carry_their_exact_latest_values(spark, tmp_path):
     items = {r["item_id"]: tuple(r)[1:] for r in spark.read.format("delta").load(lake.table("gold.vital_sign_items"))
              .collect()}
     assert items["indicator:t_all"] == ("全市工单量", "t_all", "", "2021-02", 2.0, 0, "件")
-    assert items["indicator:t_all/district=440106"] == ("天河区工单量", "t_all", "district=440106", "2021-02", 1.0, 0, "件")
+    assert items["indicator:t_all/district=440106"] == (
+        "天河区工单量", "t_all", "district=440106", "2021-02", 1.0, 0, "件")
     assert items["indicator:t_amount.A/district=440111"] == (
         "白云区A类金额", "t_amount.A", "category=A,district=440111", "2021-01", 7.0, 28, "元")
     assert items["indicator:t_avg"] == ("全市平均金额", "t_avg", "", "2021-02", 3.5, 0, "元")
     assert items["dataset:toy"] == ("玩具工单入库量", "silver.toy", "", "2021-02", 2.0, 0, "条")
-    assert items["dataset:toy/district=440111"] == ("白云区玩具工单记录数", "silver.toy", "district=440111", "2021-02", 1.0,
-                                                    0, "条")
+    assert items["dataset:toy/district=440111"] == (
+        "白云区玩具工单记录数", "silver.toy", "district=440111", "2021-02", 1.0, 0, "条")
     assert items["topic:hotline"] == ("有呼必应专题数据量", "gold.topic_hotline", "", "2021-01", 3.0, 28, "条")
     assert set(items) == {s.item_id for s in specs}

@@ -10,7 +10,7 @@ import csv
 import json
 import os
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -25,8 +25,15 @@ from suizhi.governance.roles import create_role_views, load_roles
 from suizhi.lake import Lake
 from suizhi.ledger import read_ledger
 from suizhi.masking import CITIZEN_ID_IN_TEXT, MOBILE_IN_TEXT
-from suizhi.runtime import (build_silver_tables, current_catalog, current_settings, extract_system,
-                            land_batches, report_year, tally_year)
+from suizhi.runtime import (
+    build_silver_tables,
+    current_catalog,
+    current_settings,
+    extract_system,
+    land_batches,
+    report_year,
+    tally_year,
+)
 from suizhi.simulate.writer import simulate
 from tests.conftest import MINI, make_home
 
@@ -125,7 +132,8 @@ def test_free_text_is_scanned_masked_and_counted(spark, governed):
     planted = {k for k, t in texts.items() if re.search(CITIZEN_ID_IN_TEXT, t) or re.search(MOBILE_IN_TEXT, t)}
     masked = {r.ticket_id for r in silver.where(F.col("content").contains("****")).select("ticket_id").collect()}
     assert masked == planted and ids + mobiles > 0
-    assert january == {"action": "scan", "grade": "一般-3级", "pii": "free_text", "citizen_ids": ids, "mobiles": mobiles}
+    assert january == {"action": "scan", "grade": "一般-3级", "pii": "free_text",
+                       "citizen_ids": ids, "mobiles": mobiles}
 
 
 def test_grades_are_on_the_tables(spark, governed):
@@ -178,7 +186,7 @@ def test_retention_purges_counted_batches_and_the_audit_records_it(spark, govern
     drops = {s: sorted(p.name for p in (sources / s / "_archive").glob(f"{s}_2021-01.*") if p.suffix != ".json")
              for s in SYSTEMS}
     assert {s: len(d) for s, d in drops.items()} == dict.fromkeys(SYSTEMS, 1)
-    later = datetime.now(timezone.utc) + timedelta(days=policy.retention.bronze.days + 1)
+    later = datetime.now(UTC) + timedelta(days=policy.retention.bronze.days + 1)
     purged = purge_bronze(spark, lake, catalog, policy, current_settings().sources_root, now=later)
     assert {s: (p["batches"], p["rows"], p["files"]) for s, p in purged.items()} == {
         s: ([f"{s}/2021-01"], truth[s]["rows"], [f"_archive/{d}" for d in drops[s]]) for s in SYSTEMS}

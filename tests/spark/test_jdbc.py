@@ -14,8 +14,8 @@ import yaml
 from pyspark.sql import functions as F
 
 from suizhi.connectors.base import DEFERRED
-from suizhi.connectors.extract import extract_batch
 from suizhi.connectors.connections import DEPARTMENTAL_DB, Conn, embedded_defaults, env_name
+from suizhi.connectors.extract import extract_batch
 from suizhi.connectors.jdbc import jdbc_url
 from suizhi.connectors.staging import stage_deferred
 from suizhi.errors import SchemaDrift, SourceError

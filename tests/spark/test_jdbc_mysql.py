@@ -14,9 +14,9 @@ from pyspark.sql import functions as F
 
 from suizhi.bronze import land
 from suizhi.connectors.base import DEFERRED
-from suizhi.connectors.extract import extract_batch
 from suizhi.connectors.connections import DEPARTMENTAL_DB, Conn, env_name, get_connection
 from suizhi.connectors.dialects import MYSQL
+from suizhi.connectors.extract import extract_batch
 from suizhi.connectors.jdbc import jdbc_url, slices, within
 from suizhi.connectors.staging import stage_deferred
 from suizhi.errors import SchemaDrift, SourceError

@@ -28,7 +28,8 @@ def test_the_operators_calendar_lands_through_bronze_and_silver(spark, tmp_path)
     system["topics"] = []  # the mini catalog has no event_support topic
     for f in (home / "conf" / "systems").glob("*.yaml"):
         f.unlink()
-    (home / "conf" / "systems" / "zsj_operations.yaml").write_text(yaml.safe_dump(system, allow_unicode=True), encoding="utf-8")
+    (home / "conf" / "systems" / "zsj_operations.yaml").write_text(yaml.safe_dump(system, allow_unicode=True),
+                                                                    encoding="utf-8")
     shutil.copy(REPO / "schemas" / "operation_record.yaml", home / "schemas")
     shutil.copy(REPO / "expectations" / "operation_record.yaml", home / "expectations")
     catalog = load_catalog(home)

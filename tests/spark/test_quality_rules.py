@@ -5,8 +5,15 @@ import pytest
 from pyspark.sql import functions as F
 
 from suizhi.identifiers import citizen_id_check_digit, is_valid_citizen_id, is_valid_credit_code
-from suizhi.quality.rules import (LANDLINE, MOBILE, address_in_district_sql, citizen_id_sql, credit_code_sql,
-                                  in_guangzhou_sql, passes_sql)
+from suizhi.quality.rules import (
+    LANDLINE,
+    MOBILE,
+    address_in_district_sql,
+    citizen_id_sql,
+    credit_code_sql,
+    in_guangzhou_sql,
+    passes_sql,
+)
 from suizhi.quality.suite import Expectation
 
 pytestmark = pytest.mark.spark

@@ -17,9 +17,10 @@ def test_the_anchors_pseudonym_is_silvers_hmac():
     con = duckdb.connect()
     con.execute("CREATE TABLE t (i INTEGER, v VARCHAR)")
     con.executemany("INSERT INTO t VALUES (?, ?)", list(enumerate(values)))
-    got = [r[0] for r in con.execute(f"SELECT {pseudonym_sql('v', 'citizen_id', KEY, 32)} FROM t ORDER BY i").fetchall()]
-    assert got == [pseudonym_value(v, "citizen_id", KEY, 32) for v in values[:3]] + ["", None,
-                                                                                    pseudonym_value("a" * 200, "citizen_id", KEY, 32)]
+    got = [r[0] for r in
+           con.execute(f"SELECT {pseudonym_sql('v', 'citizen_id', KEY, 32)} FROM t ORDER BY i").fetchall()]
+    assert got == [pseudonym_value(v, "citizen_id", KEY, 32) for v in values[:3]] + [
+        "", None, pseudonym_value("a" * 200, "citizen_id", KEY, 32)]
     long_key = bytes(range(100))  # longer than a SHA-256 block: hashed first, as RFC 2104 says
     assert con.execute(f"SELECT {pseudonym_sql('v', 'phone', long_key, 16)} FROM t WHERE i = 1").fetchone()[0] == \
         pseudonym_value(values[1], "phone", long_key, 16)

@@ -23,8 +23,9 @@ def _drop(tmp_path, system, text, period="2021-03"):
 
 
 def test_csv_rows_arrive_as_strings_with_file_and_line(tmp_path):
-    _drop(tmp_path, HOTLINE, HEADER + "RX1,王芳,13800138000,440106,噪音,受理,5,2021-03-01 08:00:00,2021-03-01 09:00:00\n"
-                                      "RX2,,,440104,,已办结,,2021-03-02 08:00:00,2021-03-02 09:00:00\n")
+    _drop(tmp_path, HOTLINE, HEADER
+          + "RX1,王芳,13800138000,440106,噪音,受理,5,2021-03-01 08:00:00,2021-03-01 09:00:00\n"
+          "RX2,,,440104,,已办结,,2021-03-02 08:00:00,2021-03-02 09:00:00\n")
     table = FileDrop(str(tmp_path)).read(HOTLINE, CATALOG.contracts["hotline_ticket"], "2021-03")
     rows = table.to_pylist()
     assert [r["ticket_id"] for r in rows] == ["RX1", "RX2"]
@@ -36,7 +37,8 @@ def test_csv_rows_arrive_as_strings_with_file_and_line(tmp_path):
 def test_values_that_look_null_are_kept_as_written(tmp_path):
     _drop(tmp_path, HOTLINE, HEADER + "RX1,N/A,NULL,440106,NA,受理,#N/A,2021-03-01 08:00:00,2021-03-01 09:00:00\n")
     row = FileDrop(str(tmp_path)).read(HOTLINE, CATALOG.contracts["hotline_ticket"], "2021-03").to_pylist()[0]
-    assert (row["caller_name"], row["caller_mobile"], row["content"], row["satisfaction"]) == ("N/A", "NULL", "NA", "#N/A")
+    assert ((row["caller_name"], row["caller_mobile"], row["content"], row["satisfaction"])
+            == ("N/A", "NULL", "NA", "#N/A"))
 
 
 def test_a_missing_drop_names_the_system_and_period(tmp_path):
@@ -121,7 +123,8 @@ def test_xlsx_rows_arrive_as_strings_with_their_sheet_row(tmp_path):
     (tmp_path / system.id).mkdir()
     _xlsx(tmp_path / system.id / f"{system.id}_2021-03.xlsx", [HEADER.strip().split(","), ROW, ROW[:1] + [None] * 8])
     rows = FileDrop(str(tmp_path)).read(system, CATALOG.contracts["hotline_ticket"], "2021-03").to_pylist()
-    assert [(r["ticket_id"], r["caller_name"], r["_source_line"]) for r in rows] == [("RX1", "王芳", 2), ("RX1", None, 3)]
+    assert [(r["ticket_id"], r["caller_name"], r["_source_line"]) for r in rows] == [
+        ("RX1", "王芳", 2), ("RX1", None, 3)]
 
 
 def test_a_truncated_xlsx_is_rejected_whole(tmp_path):

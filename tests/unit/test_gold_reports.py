@@ -57,7 +57,8 @@ def test_a_domain_report_shows_trends_alert_handling_and_its_datasets(tmp_path):
     assert "本主题为运行监测指标，不设预警阈值" in health
     assert "汇聚 144 条记录，隔离 12 条（8.33%）。" in health
     gas = "\n".join(reports["domain-warning_gas-2021"].md)
-    assert "发布预警 2 次，其中升级 1 次；已解除 1 次，处置中 1 次。预警在连续 2 期越过蓝色阈值回差带、回到安全一侧后解除。" in gas
+    assert ("发布预警 2 次，其中升级 1 次；已解除 1 次，处置中 1 次。"
+            "预警在连续 2 期越过蓝色阈值回差带、回到安全一侧后解除。") in gas
     assert "| 天河区燃气管网最低压力 | district=440106 | 2021-03 | 黄 | 红 | 2021-06 | 已解除 |" in gas
     assert "| 天河区燃气管网最低压力 | district=440106 | 2021-12 | 橙 | 橙 |  | 处置中 |" in gas
     rows = write_reports(list(reports.values()), tmp_path, AT)

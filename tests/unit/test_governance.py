@@ -7,7 +7,6 @@ import hmac
 import json
 import random
 import uuid
-from pathlib import Path
 
 import pytest
 import yaml
@@ -94,7 +93,8 @@ def _rebuilt(event: dict):
     """The event through the OpenLineage client's schema-generated model (its validators run)."""
     from openlineage.client.event_v2 import InputDataset, Job, OutputDataset, Run, RunEvent, RunState
     return RunEvent(eventType=RunState(event["eventType"]), eventTime=event["eventTime"],
-                    run=Run(runId=event["run"]["runId"]), job=Job(**{k: event["job"][k] for k in ("namespace", "name")}),
+                    run=Run(runId=event["run"]["runId"]),
+                    job=Job(**{k: event["job"][k] for k in ("namespace", "name")}),
                     inputs=[InputDataset(d["namespace"], d["name"]) for d in event["inputs"]],
                     outputs=[OutputDataset(d["namespace"], d["name"]) for d in event["outputs"]],
                     producer=event["producer"])

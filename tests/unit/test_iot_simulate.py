@@ -3,8 +3,8 @@ that adds up exactly (what lands, what the stream drops, what it keeps apart, wh
 from __future__ import annotations
 
 import csv
-import shutil
 import json
+import shutil
 from pathlib import Path
 
 import pytest

@@ -62,7 +62,7 @@ def _collect(root: Path) -> tuple[Catalog, list[str]]:
     lists = {}
     for name, model in (("departments", Department), ("topics", Topic)):
         path = conf / f"{name}.yaml"
-        data = _read_yaml(path, problems) if path.exists() else problems.append(f"{path}: missing") 
+        data = _read_yaml(path, problems) if path.exists() else problems.append(f"{path}: missing")
         items = _parse(path, data, TypeAdapter(list[model]), problems) if data is not None else None
         lists[name] = {i.id: i for i in items or []}
     systems = _load_dir(conf / "systems", System, "id", problems)

@@ -50,7 +50,7 @@ class Simulation(Strict):
     decimals: int | None = None
 
     @model_validator(mode="after")
-    def _complete(self) -> "Simulation":
+    def _complete(self) -> Simulation:
         if self.kind == "choice" and not self.values:
             raise ValueError("a 'choice' simulation needs 'values'")
         if self.kind in ("integer", "number") and (self.min is None or self.max is None):
@@ -90,7 +90,7 @@ class Contract(Strict):
                                       "one) is refused, or quarantined whole in bronze._drifted_batches")
 
     @model_validator(mode="after")
-    def _columns_exist(self) -> "Contract":
+    def _columns_exist(self) -> Contract:
         names = [c.name for c in self.columns]
         dupes = {n for n in names if names.count(n) > 1}
         if dupes:

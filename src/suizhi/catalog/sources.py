@@ -6,7 +6,7 @@ its credentials) comes from Airflow or from the environment (AIRFLOW_CONN_<ID>).
 """
 from __future__ import annotations
 
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -25,7 +25,7 @@ class FileDropSource(_Kind):
     encoding: Literal["utf-8", "gbk", "gb18030"] = "utf-8"
 
     @model_validator(mode="after")
-    def _xlsx_has_no_encoding(self) -> "FileDropSource":
+    def _xlsx_has_no_encoding(self) -> FileDropSource:
         if self.format == "xlsx" and self.encoding != "utf-8":
             raise ValueError("an xlsx file carries its own encoding; remove 'encoding'")
         return self
@@ -85,6 +85,6 @@ class IotStreamSource(_Kind):
         return int(n) * {"minutes": 60, "hours": 3600, "days": 86400}[unit]
 
 
-SourceConfig = Annotated[Union[FileDropSource, JdbcSource, RestApiSource, IotStreamSource],
+SourceConfig = Annotated[FileDropSource | JdbcSource | RestApiSource | IotStreamSource,
                          Field(discriminator="kind")]
 KINDS = ("file_drop", "jdbc", "rest_api", "iot_stream")

@@ -28,10 +28,11 @@ class Conn:
     schema: str
 
     @classmethod
-    def from_uri(cls, uri: str) -> "Conn":
+    def from_uri(cls, uri: str) -> Conn:
         parts = urlsplit(uri)
         if parts.scheme == "sqlite":  # sqlite:////abs/path.db (Airflow's form: one slash more than the path)
-            return cls("sqlite", "", None, "", "", unquote(parts.path[1:] if parts.path.startswith("//") else parts.path))
+            return cls("sqlite", "", None, "", "",
+                       unquote(parts.path[1:] if parts.path.startswith("//") else parts.path))
         return cls(parts.scheme, parts.hostname or "", parts.port, unquote(parts.username or ""),
                    unquote(parts.password or ""), unquote(parts.path.lstrip("/")))
 

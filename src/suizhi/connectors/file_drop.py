@@ -22,8 +22,17 @@ from pathlib import Path
 import pyarrow as pa
 
 from suizhi.catalog.models import Contract, System
-from suizhi.connectors.base import (EXTRA, SOURCE_FILE, SOURCE_LINE, Extracted, as_text, drift_source, drifted_columns,
-                                   extra_text, raw_schema)
+from suizhi.connectors.base import (
+    EXTRA,
+    SOURCE_FILE,
+    SOURCE_LINE,
+    Extracted,
+    as_text,
+    drift_source,
+    drifted_columns,
+    extra_text,
+    raw_schema,
+)
 from suizhi.errors import RejectedFile, SourceError
 
 ARCHIVE, REJECTED = "_archive", "_rejected"
@@ -197,7 +206,8 @@ class FileDrop:
             try:
                 record = json.loads(text)
             except json.JSONDecodeError as exc:
-                raise RejectedFile(f"system {system.id}: file {path.name} line {line}: invalid JSON: {exc.msg}") from exc
+                raise RejectedFile(f"system {system.id}: file {path.name} line {line}: "
+                                   f"invalid JSON: {exc.msg}") from exc
             if not isinstance(record, dict):
                 raise RejectedFile(f"system {system.id}: file {path.name} line {line}: a record must be a JSON object")
             rows.append((line, record))
@@ -209,7 +219,8 @@ class FileDrop:
         try:
             book = load_workbook(path, read_only=True, data_only=True)
         except (zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
-            raise RejectedFile(f"system {system.id}: file {path.name} line 1: not a readable xlsx workbook: {exc}") from exc
+            raise RejectedFile(f"system {system.id}: file {path.name} line 1: "
+                               f"not a readable xlsx workbook: {exc}") from exc
         try:
             sheet = book.worksheets[0]
             values = sheet.iter_rows(values_only=True)

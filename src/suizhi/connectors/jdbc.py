@@ -18,12 +18,20 @@ from pyspark.sql import functions as F
 
 from suizhi.catalog import Catalog
 from suizhi.catalog.models import Contract, System
-from suizhi.connectors.base import (DEFERRED, EXTRA, SOURCE_FILE, SOURCE_LINE, Batch, Extracted, drift_source,
-                                   drifted_columns)
+from suizhi.connectors.base import (
+    DEFERRED,
+    EXTRA,
+    SOURCE_FILE,
+    SOURCE_LINE,
+    Batch,
+    Extracted,
+    drift_source,
+    drifted_columns,
+)
 from suizhi.connectors.connections import Conn, get_connection
 from suizhi.connectors.dialects import Dialect, dialect
+from suizhi.connectors.watermark import TS, month_bounds
 from suizhi.errors import SourceError, SourceMismatch
-from suizhi.simulate.serve_db import TS, month_bounds
 
 log = logging.getLogger(__name__)
 

@@ -13,8 +13,17 @@ import httpx
 import pyarrow as pa
 
 from suizhi.catalog.models import Contract, System
-from suizhi.connectors.base import (EXTRA, SOURCE_FILE, SOURCE_LINE, Extracted, as_text, drift_source, drifted_columns,
-                                   extra_text, raw_schema)
+from suizhi.connectors.base import (
+    EXTRA,
+    SOURCE_FILE,
+    SOURCE_LINE,
+    Extracted,
+    as_text,
+    drift_source,
+    drifted_columns,
+    extra_text,
+    raw_schema,
+)
 from suizhi.connectors.connections import get_connection
 from suizhi.errors import SourceError, SourceMismatch
 
@@ -45,7 +54,8 @@ class RestApi:
                 if response.status_code >= 500:
                     raise _Retryable(f"HTTP {response.status_code}")
                 if response.status_code >= 400:
-                    raise SourceError(f"system {system.id}: {where}: HTTP {response.status_code}: {response.text[:200]}")
+                    raise SourceError(f"system {system.id}: {where}: HTTP {response.status_code}: "
+                                      f"{response.text[:200]}")
                 try:
                     return response.json()
                 except json.JSONDecodeError as exc:
@@ -71,7 +81,8 @@ class RestApi:
         with httpx.Client(base_url=conn.base_url, headers=headers, timeout=cfg.timeout_seconds) as client:
             while page <= pages:
                 where = f"page {page} of {path}?period={period}"
-                body = self._get(client, system, path, {"period": period, "page": page, "page_size": cfg.page_size}, where)
+                body = self._get(client, system, path,
+                                 {"period": period, "page": page, "page_size": cfg.page_size}, where)
                 if total is None:
                     total, pages = body["total"], body["pages"]
                 elif body["total"] != total:

@@ -52,7 +52,7 @@ class Budget(Strict):
     sources: list[FundSource] = Field(default_factory=list)
 
     @model_validator(mode="after")
-    def _sources_add_up(self) -> "Budget":
+    def _sources_add_up(self) -> Budget:
         if self.sources:
             for attr in ("planned", "spent"):
                 total = sum(getattr(s, attr) for s in self.sources)
@@ -76,7 +76,7 @@ class Indicator(Strict):
     deviation_margin: float = Field(default=0.2, ge=0)
 
     @model_validator(mode="after")
-    def _percent_in_range(self) -> "Indicator":
+    def _percent_in_range(self) -> Indicator:
         if self.unit == "%" and self.target > 100:
             raise ValueError(f"a percentage target cannot exceed 100 (got {self.target:g})")
         return self

@@ -53,7 +53,8 @@ def _put(ws, cell: str, value, fmt: str | None = None, merge: str | None = None,
 
 def _funds(ws, data: dict, h: dict) -> int:
     b, r = data["budget"], FUNDS_ROW
-    for col, key in (("B", "planned_col"), ("D", "planned"), ("E", "spent"), ("F", "weight"), ("G", "rate"), ("H", "score")):
+    for col, key in (("B", "planned_col"), ("D", "planned"), ("E", "spent"), ("F", "weight"), ("G", "rate"),
+                     ("H", "score")):
         _put(ws, f"{col}{r}", h[key], merge="C6" if col == "B" else "I6" if col == "H" else None, bold=True)
     lines = [(h["all_funds"], b["planned"], b["spent"])] + [
         (h["source"].format(name=s["name"]), s["planned"], s["spent"]) for s in b["sources"]]
@@ -79,7 +80,8 @@ def _merge_runs(ws, col: str, first: int, keys: list, labels: list[str]) -> None
 
 
 def _indicators(ws, data: dict, h: dict, r: int) -> int:
-    for col, key in zip("BCDEFGHI", ("level1", "level2", "name", "target", "actual", "ind_weight", "ind_score", "deviation")):
+    for col, key in zip("BCDEFGHI", ("level1", "level2", "name", "target", "actual", "ind_weight", "ind_score",
+                                     "deviation")):
         _put(ws, f"{col}{r}", h[key], bold=True)
     rows = data["indicators"]
     first = r + 1

@@ -80,7 +80,8 @@ def _topic_chart(data: dict, t: dict, by_tally: dict) -> str:
 def _domain_chart(t: dict, by_tally: dict) -> str:
     counted = {k: by_tally[k] for k in ("monitoring_indicators", "warning_indicators") if k in by_tally}
     if not counted or any(r["actual"] is None for r in counted.values()):
-        return _note(next(iter(counted.values()))["detail"].get("reason", t["not_measured"]) if counted else t["not_measured"])
+        return _note(next(iter(counted.values()))["detail"].get("reason", t["not_measured"]) if counted
+                     else t["not_measured"])
     domains = sorted({d for r in counted.values() for d in r["detail"]["by_domain"]})
     series = {t["monitoring" if k.startswith("monitoring") else "warning"]:
               [r["detail"]["by_domain"].get(d, 0) for d in domains] for k, r in counted.items()}
@@ -127,7 +128,8 @@ def render_html(data: dict) -> str:
         body += [f"<h2>{html.escape(t[key])}</h2>", f"<p>{html.escape(text[key])}</p>"]
     body += [f"<h2>{html.escape(t['charts'])}</h2>", _volume_chart(data, t), _topic_chart(data, t, by_tally),
              _domain_chart(t, by_tally), _quality_chart(data, t), *_drilldown_tables(data, t, by_tally),
-             f"<h2>{html.escape(t['read'])}</h2>", table(["table", "version"], list(map(list, data.get("read", {}).items())))]
+             f"<h2>{html.escape(t['read'])}</h2>",
+             table(["table", "version"], list(map(list, data.get("read", {}).items())))]
     return page(t["title"].format(year=data["year"]), "\n".join(body), lang="zh-CN" if lang == "zh" else "en")
 
 

@@ -13,9 +13,10 @@ from delta.tables import DeltaTable
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
+from suizhi.evaluation.operations import DATASET as OPERATIONS
+from suizhi.evaluation.operations import MONTHLY, OUTAGE, SUPPORT, WEEKLY
 from suizhi.evaluation.standards import load_standards
 from suizhi.lake import Lake
-from suizhi.simulate.operations import DATASET as OPERATIONS, MONTHLY, OUTAGE, SUPPORT, WEEKLY
 
 LEVELS = ("国家级", "省级", "市级")
 
@@ -64,7 +65,8 @@ def indicator_measures(reader: VersionedReader, year: int) -> dict:
         out[tally] = {"value": len(mine), "unit": "个", "detail": {
             "counts": f"distinct gold.indicators of kind '{kind}' with a value in gold.indicator_values in {year}",
             "by_domain": {d: len(ids) for d, ids in domains.items()}, "indicators": domains,
-            "causes": [f"领域 {d} 仅 {len(ids)} 个" for d, ids in sorted(domains.items(), key=lambda x: len(x[1]))][:3]}}
+            "causes": [f"领域 {d} 仅 {len(ids)} 个"
+                       for d, ids in sorted(domains.items(), key=lambda x: len(x[1]))][:3]}}
     return out
 
 
@@ -132,7 +134,8 @@ def operations_measures(reader: VersionedReader, year: int) -> dict:
     outages = [r for r in rows if r["kind"] == OUTAGE and r["venue_affected"]]
     down = sum(r["duration_minutes"] for r in outages)
     out["venue_uptime"] = {"value": round((minutes - down) / minutes * 100, 4), "unit": "%", "detail": {
-        "counts": f"(operating minutes − outage minutes affecting the venue) / operating minutes, from {year}-{first:02d}",
+        "counts": "(operating minutes − outage minutes affecting the venue) / operating minutes, "
+                  f"from {year}-{first:02d}",
         "operating_from": f"{year}-{first:02d}", "operating_minutes": minutes, "outage_minutes": down,
         "inspections": {MONTHLY: sum(1 for r in inspections if r["kind"] == MONTHLY),
                         WEEKLY: sum(1 for r in inspections if r["kind"] == WEEKLY)},

@@ -9,7 +9,13 @@ import re
 import unicodedata
 
 from suizhi.evaluation.scoring import (
-    SCALED_TALLY, Evaluation, IndicatorScore, describe_deviation, plain, quantity, target_phrase,
+    SCALED_TALLY,
+    Evaluation,
+    IndicatorScore,
+    describe_deviation,
+    plain,
+    quantity,
+    target_phrase,
 )
 
 LABELS = {
@@ -158,7 +164,8 @@ NARRATIVE = {
     "en": dict(sep="; ", achieved="{name}: {actual}", deviated="{name}: target {target}, achieved {actual}",
                problems_low="Targets set too low: {items}.", problems_short="Targets missed: {items}.",
                none="none", fix_low="Set next year's targets from this year's data: {items}.",
-               proposal="{name} {target}", fix_short="Close the gaps of: {items}.", unmeasured="Not measured: {items}."),
+               proposal="{name} {target}", fix_short="Close the gaps of: {items}.",
+               unmeasured="Not measured: {items}."),
 }
 
 

@@ -47,7 +47,7 @@ class Warning(Strict):
     clear_after: int = Field(2, ge=1, description="consecutive calm periods before an alert clears")
 
     @model_validator(mode="after")
-    def _ordered(self) -> "Warning":
+    def _ordered(self) -> Warning:
         if set(self.thresholds) != set(LEVELS):
             raise ValueError(f"thresholds must give each of {'/'.join(LEVELS)}")
         values = [self.thresholds[level] for level in LEVELS]
@@ -67,7 +67,7 @@ class Measure(Strict):
     warning: Warning | None = None
 
     @model_validator(mode="after")
-    def _aggregate(self) -> "Measure":
+    def _aggregate(self) -> Measure:
         if self.filter and not AGGREGATE.match(self.measure.strip()):
             raise ValueError("a measure with a filter must be a single aggregate call such as sum(x)")
         return self
@@ -128,7 +128,8 @@ def expand(domain_file: DomainFile, dimensions: dict[str, Dimension], path: Path
                 try:
                     name = m.name.format(**labels)
                 except KeyError as exc:
-                    raise ConfigError([f"{path}: measure '{m.id}': field 'name': placeholder {exc} is not in 'by'"])
+                    raise ConfigError([f"{path}: measure '{m.id}': field 'name': placeholder {exc} "
+                                       "is not in 'by'"]) from exc
                 out.append(Indicator(f"{m.id}{suffix}", name, domain_file.kind, domain_file.domain, family.source,
                                      m.measure, m.filter, m.unit, by, tuple(v for _, v, _ in combo), m.warning,
                                      path.stem))

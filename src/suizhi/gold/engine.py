@@ -142,7 +142,8 @@ def compute_indicators(spark: SparkSession, lake: Lake, indicators: list[Indicat
 def silver_periods(spark: SparkSession, lake: Lake, datasets: list[str]) -> list[str]:
     """Every period any of the datasets holds in silver: one query over all of them."""
     paths = [lake.table(f"silver.{d}") for d in sorted(set(datasets))]
-    frames = [spark.read.format("delta").load(p).select("_period") for p in paths if latest_version(spark, p) is not None]
+    frames = [spark.read.format("delta").load(p).select("_period")
+              for p in paths if latest_version(spark, p) is not None]
     if not frames:
         return []
     return sorted(r[0] for r in reduce(DataFrame.union, frames).distinct().collect())

@@ -138,7 +138,8 @@ def _alerts(report: Report, facts: Facts, months: list[str], sources: list[str] 
     per_level = defaultdict(int)
     for r in rows:
         per_level[r[3]] += r[4] == "发布"
-    report.chart("bar", "各级预警发布数", ["蓝", "黄", "橙", "红"], {"发布": [per_level[lv] for lv in "蓝黄橙红"]}, "次")
+    report.chart("bar", "各级预警发布数", ["蓝", "黄", "橙", "红"],
+                 {"发布": [per_level[lv] for lv in "蓝黄橙红"]}, "次")
     report.table(["期间", "指标", "范围", "级别", "事件", "值", "阈值"], sorted(rows))
 
 
@@ -159,7 +160,8 @@ def topic_report(facts: Facts, topic_id: str, name: str, year: str, months: list
     report.heading("专题数据量")
     report.chart("line", f"{name}专题每月记录数", months, {"记录数": [rows.get(p, 0) for p in months]}, "条")
     categories = facts.categories.get(topic_id, [])
-    report.chart("bar", f"{name}专题分类构成", [c for c, _, _ in categories], {"记录数": [n for _, n, _ in categories]}, "条")
+    report.chart("bar", f"{name}专题分类构成", [c for c, _, _ in categories],
+                 {"记录数": [n for _, n, _ in categories]}, "条")
     report.table(["分类", "记录数", "已处置"], [list(c) for c in categories])
     volume_section(report, facts, months, sources)
     _indicators(report, facts, months, sources)

@@ -80,7 +80,8 @@ def load_topics(home: Path, catalog: Catalog, check_sources: bool = True) -> dic
             problems += [f"{path}: field '{'.'.join(map(str, e['loc']))}': {e['msg']}" for e in err.errors()]
             continue
         if spec.topic != path.stem or spec.topic not in catalog.topics:
-            problems.append(f"{path}: field 'topic': '{spec.topic}' must be the file name and a topic of conf/topics.yaml")
+            problems.append(f"{path}: field 'topic': '{spec.topic}' must be the file name "
+                            "and a topic of conf/topics.yaml")
         for i, s in enumerate(spec.sources):
             for j, name in enumerate([s.dataset, *([s.join.dataset] if s.join else [])]):
                 if check_sources and name not in catalog.contracts:

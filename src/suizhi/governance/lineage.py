@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import os
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from openlineage.client import OpenLineageClient
@@ -80,7 +80,7 @@ def emit(home: Path, job: str, run_id: str, state: str, inputs: list[str], outpu
             run=parent_run.Run(runId=parent["run_id"]),
             job=parent_run.Job(namespace=parent.get("namespace", NAMESPACE), name=parent["job"]))
     event = RunEvent(
-        eventType=RunState[state], eventTime=datetime.now(timezone.utc).isoformat(),
+        eventType=RunState[state], eventTime=datetime.now(UTC).isoformat(),
         run=Run(runId=run_id, facets=run_facets or None),
         job=Job(namespace=NAMESPACE, name=f"suizhi.{job}", facets={
             "jobType": job_type_job.JobTypeJobFacet(processingType="BATCH", integration="SPARK", jobType="JOB")}),

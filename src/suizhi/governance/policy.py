@@ -55,7 +55,7 @@ class Retention(_Strict):
     copies: dict[str, RawCopy]
 
     @model_validator(mode="after")
-    def _every_copy(self) -> "Retention":
+    def _every_copy(self) -> Retention:
         if sorted(self.copies) != sorted(RAW_COPIES):
             raise ValueError(f"copies: expected exactly {list(RAW_COPIES)}, got {sorted(self.copies)}")
         wrong = [f"copies.{n}.keep: '{c.keep}', but suizhi keeps it '{RAW_COPIES[n]}'"
@@ -75,7 +75,7 @@ class Policy(_Strict):
     retention: Retention
 
     @model_validator(mode="after")
-    def _complete(self) -> "Policy":
+    def _complete(self) -> Policy:
         unknown = sorted(set(self.protect) - set(CATEGORIES))
         if unknown:
             raise ValueError(f"protect: unknown categories {unknown}; expected {list(CATEGORIES)}")

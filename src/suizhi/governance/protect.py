@@ -42,7 +42,7 @@ def hmac_sha256(message: SqlColumn, key: bytes) -> SqlColumn:
 def pseudonym_value(value: str, category: str, key: bytes, length: int) -> str:
     """The Python form of `pseudonymise`, for tests and for looking a person up."""
     import hmac
-    message = f"{category}:{value.strip().upper()}".encode("utf-8")
+    message = f"{category}:{value.strip().upper()}".encode()
     return hmac.new(key, message, hashlib.sha256).hexdigest()[:length]
 
 

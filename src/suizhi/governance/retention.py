@@ -12,7 +12,7 @@ naming the tables, batches and rows, and the delivered files deleted.
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from delta.tables import DeltaTable
 from pyspark.sql import Column, SparkSession
@@ -20,8 +20,8 @@ from pyspark.sql import functions as F
 
 from suizhi.catalog import Catalog
 from suizhi.connectors.base import DRIFTED
-from suizhi.connectors.staging import purge_delivered
 from suizhi.connectors.iot_stream import REJECTED
+from suizhi.connectors.staging import purge_delivered
 from suizhi.delta_log import latest_version
 from suizhi.governance.audit import record_audit
 from suizhi.governance.policy import Policy
@@ -49,7 +49,7 @@ def purge_bronze(spark: SparkSession, lake: Lake, catalog: Catalog, policy: Poli
     """Delete expired batches' rows from bronze and VACUUM, one DELETE per dataset table, and
     their delivered files from the landing archives; returns per system the batches and rows
     purged, the table and version that did it, and the files deleted."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     purged: dict[str, dict] = {}
     hours = policy.retention.bronze.vacuum_hours
     session = spark.newSession()  # a retention shorter than Delta's safety default needs its own conf

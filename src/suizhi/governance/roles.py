@@ -59,7 +59,9 @@ def _tables(lake: Lake, pattern: str) -> list[str]:
     if name != "*":
         return [pattern]
     folder = Path(lake.table(f"{layer}.x")).parent
-    return sorted(f"{layer}.{p.name}" for p in folder.iterdir() if (p / "_delta_log").is_dir()) if folder.is_dir() else []
+    if not folder.is_dir():
+        return []
+    return sorted(f"{layer}.{p.name}" for p in folder.iterdir() if (p / "_delta_log").is_dir())
 
 
 def create_role_views(spark: SparkSession, lake: Lake, roles: Roles) -> dict[str, list[str]]:

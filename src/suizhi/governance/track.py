@@ -52,8 +52,7 @@ def airflow_task_run() -> dict | None:
     if "airflow.sdk" not in sys.modules:  # a CLI or a test calling the stage: no Airflow, no task
         return None
     try:
-        from airflow.providers.openlineage.plugins.macros import (lineage_job_name, lineage_job_namespace,
-                                                                  lineage_run_id)
+        from airflow.providers.openlineage.plugins.macros import lineage_job_name, lineage_job_namespace, lineage_run_id
         from airflow.sdk import get_current_context
         ti = get_current_context()["ti"]
         return {"run_id": lineage_run_id(ti), "job": lineage_job_name(ti), "namespace": lineage_job_namespace()}

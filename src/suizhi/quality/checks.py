@@ -77,7 +77,8 @@ def record(spark: SparkSession, lake: Lake, catalog: Catalog, counts: dict[str, 
     return rows
 
 
-def validate_with_gx(spark: SparkSession, lake: Lake, catalog: Catalog, batch_ids: list[str], docs: Path) -> dict | None:
+def validate_with_gx(spark: SparkSession, lake: Lake, catalog: Catalog, batch_ids: list[str],
+                     docs: Path) -> dict | None:
     """Run Great Expectations over the scores of the batches silver just counted; Data Docs in `docs`."""
     if not batch_ids or latest_version(spark, lake.table("quality.results")) is None:
         return None

@@ -54,7 +54,7 @@ def replay(spark: SparkSession, lake: Lake, catalog: Catalog, dataset: str, corr
     """Replay corrections of `dataset`'s quarantined rows; returns {disposition: rows}."""
     from suizhi.governance.audit import record_audit
     from suizhi.governance.protect import protect_silver
-    from suizhi.silver import _merge, classify   # silver's own MERGE and classification
+    from suizhi.silver import _merge, classify  # silver's own MERGE and classification
     contract = catalog.contracts[dataset]
     done = _replayed(spark, lake)
     wanted = [i for i in corrections if i not in done]

@@ -9,8 +9,15 @@ passes every rule but `not_null`: completeness is judged once, by its own rule.
 """
 from __future__ import annotations
 
-from suizhi.identifiers import (CITIZEN_ID_CHECK_CHARS, CITIZEN_ID_WEIGHTS, CREDIT_CODE_ALPHABET,
-                                CREDIT_CODE_WEIGHTS, GUANGZHOU_BBOX, GUANGZHOU_DISTRICTS, RETIRED_DISTRICTS)
+from suizhi.identifiers import (
+    CITIZEN_ID_CHECK_CHARS,
+    CITIZEN_ID_WEIGHTS,
+    CREDIT_CODE_ALPHABET,
+    CREDIT_CODE_WEIGHTS,
+    GUANGZHOU_BBOX,
+    GUANGZHOU_DISTRICTS,
+    RETIRED_DISTRICTS,
+)
 from suizhi.quality.suite import Expectation
 from suizhi.sqltext import ident, lit
 

@@ -96,15 +96,16 @@ def _html(data: dict, catalog: Catalog, docs: list[Path], out: Path) -> str:
     departments = {d.id: d.name for d in catalog.departments.values()}
     systems = {s.id: s.name for s in catalog.systems.values()}
     periods = sorted(data["trend"])
-    body = [f'<p class="note">得分 = 100 × (1 − 不通过行数 / 评估行数)，按 GB/T 36344-2018 六个维度汇总；'
-            f"可访问性为各系统按期交付批次的比例（每个已运行月份一个批次）；“—”表示该维度暂无规则。</p>",
-            "<h2>各部门分维度得分</h2>", table(["部门", "编码", *DIMENSIONS], _rows(data["by_department"], departments)),
+    body = ['<p class="note">得分 = 100 × (1 − 不通过行数 / 评估行数)，按 GB/T 36344-2018 六个维度汇总；'
+            "可访问性为各系统按期交付批次的比例（每个已运行月份一个批次）；“—”表示该维度暂无规则。</p>",
+            "<h2>各部门分维度得分</h2>",
+            table(["部门", "编码", *DIMENSIONS], _rows(data["by_department"], departments)),
             bar_chart("dept", "各部门分维度得分", [departments.get(k, k) for k in sorted(data["by_department"])],
                       {d: [data["by_department"][k][d] for k in sorted(data["by_department"])] for d in DIMENSIONS},
                       unit="分"),
             "<h2>质量趋势（按月）</h2>",
-            line_chart("trend", "各维度得分趋势", periods, {d: [data["trend"][p][d] for p in periods] for d in DIMENSIONS},
-                       unit="分"),
+            line_chart("trend", "各维度得分趋势", periods,
+                       {d: [data["trend"][p][d] for p in periods] for d in DIMENSIONS}, unit="分"),
             "<h2>得分最低的规则</h2>",
             table(["数据集", "规则", "维度", "处置", "评估行数", "不通过行数", "得分", "示例（已脱敏）"],
                   [[w["dataset"], w["rule"], w["dimension"], {"warn": "告警", "quarantine": "隔离", "fail": "中止"}

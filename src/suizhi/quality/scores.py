@@ -54,7 +54,8 @@ def load_thresholds(root: Path) -> Thresholds:
     try:
         return Thresholds.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
     except ValidationError as err:
-        raise ConfigError([f"{path}: field '{'.'.join(map(str, e['loc']))}': {e['msg']}" for e in err.errors()])
+        raise ConfigError([f"{path}: field '{'.'.join(map(str, e['loc']))}': {e['msg']}"
+                           for e in err.errors()]) from err
 
 
 def judge_scores(dataset: str, rules: dict[str, dict[str, list[int]]], thresholds: Thresholds,

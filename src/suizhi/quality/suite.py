@@ -44,13 +44,14 @@ class Expectation(Strict):
     max: float | None = None
     max_lag_days: int | None = Field(None, ge=0, description="timeliness: days allowed before the batch period")
     per_schedule: bool = Field(False, description="timeliness: allow one interval of the system's schedule as well")
-    references: Reference | None = Field(None, description="references: the dataset and column that must hold the value")
+    references: Reference | None = Field(None,
+                                         description="references: the dataset and column that must hold the value")
     dimension: Dimension
     action: Action
     description: str
 
     @model_validator(mode="after")
-    def _parameters(self) -> "Expectation":
+    def _parameters(self) -> Expectation:
         if self.type in PAIRED and not self.other:
             raise ValueError(f"a '{self.type}' expectation needs 'other' (the {PAIRED[self.type]})")
         if self.type not in PAIRED and self.other:
@@ -78,7 +79,7 @@ class Suite(Strict):
     expectations: list[Expectation]
 
     @model_validator(mode="after")
-    def _unique_rules(self) -> "Suite":
+    def _unique_rules(self) -> Suite:
         names = [e.rule for e in self.expectations]
         dupes = sorted({n for n in names if names.count(n) > 1} | ({CONTRACT_RULE} & set(names)))
         if dupes:

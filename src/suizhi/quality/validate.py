@@ -126,8 +126,9 @@ def stop_on_fail_rules(checked: DataFrame, suite: Suite, counts: dict, dataset: 
         for batch, rules in sorted(counts.items()):
             failed = rules.get(e.rule, [0, 0])[1]
             if failed:
+                # F.filter calls the lambda here, while e is this loop's rule (B023 fears a later call).
                 example = (checked.where((F.col("_batch_id") == batch) & ~F.col(flag(e)))
-                           .select(F.element_at(F.filter("_failures", lambda f: f["rule"] == e.rule), 1)["value"])
+                           .select(F.element_at(F.filter("_failures", lambda f: f["rule"] == e.rule), 1)["value"])  # noqa: B023
                            .first()[0])
                 raise QualityError(f"{dataset}: rule '{e.rule}' ({e.dimension}, action fail) failed on {failed} "
                                    f"row(s) of batch {batch}, field '{e.column}', e.g. '{example}'")

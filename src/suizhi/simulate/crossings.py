@@ -19,7 +19,8 @@ CROSSINGS = [
      "fields": {"district_code": "440111", "pressure_mpa": 0.0003, "alarm": True},
      "expect": {"indicator_id": "gas_pressure_min.440111", "dimension": "district=440111", "level": "红"}},
     {"name": "交通：广州大道车速跌至 2 公里/小时", "dataset": "traffic_flow", "month": 9,
-     "fields": {"road_name": "广州大道", "avg_speed_kmh": 2.0, "congestion_index": 10.0, "congestion_level": "严重拥堵"},
+     "fields": {"road_name": "广州大道", "avg_speed_kmh": 2.0, "congestion_index": 10.0,
+                "congestion_level": "严重拥堵"},
      "expect": {"indicator_id": "tf_speed_min.road00", "dimension": "road=广州大道", "level": "橙"}},
 ]
 

@@ -114,10 +114,7 @@ def citizen_id(
     last = min(date(last_year, 12, 31), date.today())
     if first_year < 1900 or date(first_year, 1, 1) > last:
         raise ValueError(f"year_range must lie between 1900 and today, got {year_range!r}")
-    if rng.random() < 0.05:
-        prefix = rng.choice(list(RETIRED_DISTRICTS))
-    else:
-        prefix = _weighted_district(rng)
+    prefix = rng.choice(list(RETIRED_DISTRICTS)) if rng.random() < 0.05 else _weighted_district(rng)
     born = _random_date(rng, date(first_year, 1, 1), last)
     body = f"{prefix}{born:%Y%m%d}{rng.randint(1, 999):03d}"
     check = citizen_id_check_digit(body)

@@ -110,7 +110,8 @@ def _break(rng: random.Random, contract: Contract, record: dict) -> str:
 def _inject(rng: random.Random, contract: Contract, record: dict) -> str | None:
     """Give a record at most one of the defects its columns allow; returns the rule type it breaks."""
     names = {c.simulate.kind: c.name for c in contract.columns}
-    options = [kind for kind in ("mobile", "district_code", "lng") if kind in names and (kind != "lng" or "lat" in names)]
+    options = [kind for kind in ("mobile", "district_code", "lng")
+               if kind in names and (kind != "lng" or "lat" in names)]
     draw = rng.random()
     if draw >= DEFECT_RATE * len(options):
         return None

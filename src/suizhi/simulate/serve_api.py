@@ -93,7 +93,7 @@ class ApiServer:
         """The Airflow connection URI a client uses: the base URL, the token as password."""
         return f"http://:{self.token}@127.0.0.1:{self.port}"
 
-    def start(self) -> "ApiServer":
+    def start(self) -> ApiServer:
         self.thread.start()
         deadline = time.monotonic() + 20
         while not self.server.started:

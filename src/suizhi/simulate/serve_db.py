@@ -8,7 +8,6 @@ DATETIME on MySQL and MariaDB as their systems keep it (tables in utf8mb4).
 """
 from __future__ import annotations
 
-import calendar
 import sqlite3
 from contextlib import closing
 from datetime import datetime, timedelta
@@ -17,17 +16,8 @@ from pathlib import Path
 from suizhi.catalog.models import System
 from suizhi.connectors.connections import Conn, get_connection
 from suizhi.connectors.dialects import Dialect, dialect
+from suizhi.connectors.watermark import TS, month_bounds
 from suizhi.simulate.serve_files import cell
-
-TS = "%Y-%m-%d %H:%M:%S"
-
-
-def month_bounds(period: str) -> tuple[str, str]:
-    """[first second of the month, first second of the next) as local time text."""
-    year, month = map(int, period.split("-"))
-    start = datetime(year, month, 1)
-    end = start + timedelta(days=calendar.monthrange(year, month)[1])
-    return start.strftime(TS), end.strftime(TS)
 
 
 def synced_times(period: str, n: int) -> list[str]:

@@ -1,4 +1,7 @@
-"""`suizhi lineage`, `suizhi retention` and `suizhi governance report|views`."""
+"""`suizhi lineage`, `suizhi retention` and `suizhi governance report|views`.
+
+Commands, like the rest of `suizhi.cli`: they take the settings and catalog from the runtime,
+so they sit above it, not in the governance package the runtime imports."""
 from __future__ import annotations
 
 import argparse
