@@ -4,9 +4,9 @@ from __future__ import annotations
 import pytest
 from pyspark.sql import functions as F
 
-from suizhi.ingest import record_hash
 from suizhi.catalog import load_catalog
 from suizhi.conform import conform
+from suizhi.ingest import record_hash
 from suizhi.silver import classify, passes
 from tests.conftest import MINI
 
@@ -50,7 +50,8 @@ def test_reasons_name_the_field_and_value(spark):
     incoming = _batch(spark, [_row("RX3", satisfaction="N/A"), _row(None, created="2021-02-30 25:61:00")])
     reasons = sorted(r.reason for r in incoming.select(F.concat_ws("; ", "_problems").alias("reason")).collect())
     assert reasons == ["satisfaction: 'N/A' is not a valid integer",
-                       "ticket_id: required value is missing; created_at: '2021-02-30 25:61:00' is not a valid timestamp"]
+                       "ticket_id: required value is missing; "
+                       "created_at: '2021-02-30 25:61:00' is not a valid timestamp"]
 
 
 def test_a_later_batch_against_silver(spark):
