@@ -218,7 +218,9 @@ def passes(pending: dict[str, list[tuple[str, str]]], rows: dict[str, int], limi
 
 
 def _build_dataset(spark: SparkSession, lake: Lake, catalog: Catalog, dataset: str,
-                   pending: dict[str, list[tuple[str, str]]], rows: dict[str, int]) -> dict[str, dict]:
+                   pending: dict[str, list[tuple[str, str]]], rows: dict[str, int] | None = None) -> dict[str, dict]:
+    """`rows` landed per pending period size the session and the passes (unknown: one pass)."""
+    rows = rows or {}
     # Its own SQL conf: commit metadata must not leak across threads.
     session = sized_session(spark, sum(rows.values()))
     recorded = committed_counts(session, lake.table(f"silver.{dataset}"), len(pending) + 1)
