@@ -156,6 +156,7 @@ def test_the_demo_switches_airflows_lineage_on_unless_the_environment_configures
     assert json.loads(env["AIRFLOW__OPENLINEAGE__TRANSPORT"]) == {
         "type": "file", "log_file_path": str(tmp_path / "var" / "lineage" / AIRFLOW_EVENTS), "append": True}
     assert env["AIRFLOW__OPENLINEAGE__NAMESPACE"] == "suizhi" and (tmp_path / "var" / "lineage").is_dir()
+    assert env["AIRFLOW__OPENLINEAGE__EXECUTE_IN_THREAD"] == "true"
     for configured in ({"OPENLINEAGE_URL": "http://lineage.example:5000"},
                        {"AIRFLOW__OPENLINEAGE__TRANSPORT": '{"type": "console"}'},
                        {"AIRFLOW__OPENLINEAGE__DISABLED": "true"}):
