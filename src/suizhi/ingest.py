@@ -6,13 +6,15 @@ from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
 from suizhi.connectors.base import Batch
-
-NULL = "\u0000"
+from suizhi.sqltext import ident
 
 
 def record_hash(columns: list[str]):
-    """sha-256 over a record's raw fields, nulls distinct from empty strings."""
-    return F.sha2(F.concat_ws("\u001f", *[F.coalesce(F.col(c), F.lit(NULL)) for c in columns]), 256)
+    """sha-256 over a record's raw fields joined by U+001F, a null as U+0000 (distinct from an
+    empty string). SQL text (`suizhi.sqltext`): built from Column calls it cost three calls
+    into the JVM per field, some 7,000 for a month of the city's 115 systems."""
+    fields = ", ".join(f"coalesce({ident(c)}, chr(0))" for c in columns)
+    return F.expr(f"sha2(concat_ws(chr(31), {fields}), 256)")
 
 
 def with_ingest_metadata(df: DataFrame, batch: Batch, columns: list[str]) -> DataFrame:
