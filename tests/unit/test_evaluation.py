@@ -198,7 +198,7 @@ def test_an_unknown_key_names_its_line(tmp_path):
         lines.insert(at + 1, "    colour: red")
     path, lines = _broken(tmp_path, edit)
     line = _line_after(lines, "重大活动服务保障次数", "colour:")
-    assert f"{path}:{line}: field 'indicators.2.colour': Extra inputs are not permitted" in _error(path)
+    assert f"{path}: line {line}: field 'indicators.2.colour': Extra inputs are not permitted" in _error(path)
 
 
 def test_a_negative_weight_names_its_line(tmp_path):
@@ -208,7 +208,7 @@ def test_a_negative_weight_names_its_line(tmp_path):
     path, lines = _broken(tmp_path, edit)
     line = _line_after(lines, "name: 运行监测服务", "weight:")
     message = _error(path)
-    assert f"{path}:{line}: field 'indicators.3.weight': Input should be greater than 0" in message
+    assert f"{path}: line {line}: field 'indicators.3.weight': Input should be greater than 0" in message
 
 
 def test_weights_that_do_not_sum_to_100_are_refused(tmp_path):
@@ -218,7 +218,7 @@ def test_weights_that_do_not_sum_to_100_are_refused(tmp_path):
     path, lines = _broken(tmp_path, edit)
     line = lines.index("indicators:") + 1
     message = _error(path)
-    assert f"{path}:{line}: field 'indicators':" in message
+    assert f"{path}: line {line}: field 'indicators':" in message
     assert "sum to 98, not 100" in message
 
 
@@ -229,18 +229,18 @@ def test_an_unknown_tally_and_a_missing_field_name_their_lines(tmp_path):
         del lines[_line_after(lines, "name: 运营专题数量", "rule:") - 1]
     path, lines = _broken(tmp_path, edit)
     message = _error(path)
-    assert f"{path}:{_line_after(lines, '编制标准规范数量', 'tally:')}: field 'indicators.5.tally'" in message
+    assert f"{path}: line {_line_after(lines, '编制标准规范数量', 'tally:')}: field 'indicators.5.tally'" in message
     item = _line_after(lines, "name: 编制标准规范数量", "- level1:")  # the item of 运营专题数量
-    assert f"{path}:{item}: field 'indicators.6.rule': Field required" in message
+    assert f"{path}: line {item}: field 'indicators.6.rule': Field required" in message
 
 
 def test_a_key_given_twice_and_bad_yaml_are_refused(tmp_path):
     def edit(lines):
         lines.insert(lines.index("year: 2021") + 1, "year: 2021")
     path, _ = _broken(tmp_path, edit)
-    assert f"{path}:6: field 'year': given more than once" in _error(path)
+    assert f"{path}: line 6: field 'year': given more than once" in _error(path)
     path.write_text("year: [2021\n", encoding="utf-8")
-    assert f"{path}:2: cannot be read as YAML" in _error(path)
+    assert f"{path}: line 2: cannot be read as YAML" in _error(path)
 
 
 # --- the standards register and the English reports ---
@@ -261,7 +261,7 @@ def test_a_broken_standards_register_names_its_line(tmp_path):
                     "- name: 数据安全规范\n  issued: next year\n", encoding="utf-8")
     with pytest.raises(ConfigError) as err:
         load_standards(path)
-    assert err.value.problems == [f"{path}:5: field '1.issued': Input should be a valid integer, "
+    assert err.value.problems == [f"{path}: line 5: field '1.issued': Input should be a valid integer, "
                                   "unable to parse string as an integer"]
     path.write_text("- name: 数据质量规范\n  issued: 2021\n  implemented_by: expectations/\n", encoding="utf-8")
     from suizhi.evaluation.lake_measures import standards_measure

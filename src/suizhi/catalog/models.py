@@ -9,19 +9,16 @@ import dataclasses
 import re
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from suizhi.catalog.sources import SourceConfig
+from suizhi.yamlfile import Strict
 
 IDENT = r"^[a-z][a-z0-9_]*$"
 GRADES = ("核心", "重要", "一般-1级", "一般-2级", "一般-3级", "一般-4级")
 Grade = Literal["核心", "重要", "一般-1级", "一般-2级", "一般-3级", "一般-4级"]
 PiiCategory = Literal["citizen_id", "phone", "name", "address", "plate", "location", "free_text"]
 ColumnType = Literal["string", "integer", "double", "boolean", "date", "timestamp"]
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class Department(Strict):

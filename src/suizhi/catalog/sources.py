@@ -8,16 +8,14 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
+
+from suizhi.yamlfile import Strict
 
 IDENT = r"^[a-z][a-z0-9_]*$"
 
 
-class _Kind(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class FileDropSource(_Kind):
+class FileDropSource(Strict):
     """Files a department leaves in its landing folder: <sources>/<system>/<system>_<YYYY-MM>*.<format>."""
 
     kind: Literal["file_drop"]
@@ -31,7 +29,7 @@ class FileDropSource(_Kind):
         return self
 
 
-class JdbcSource(_Kind):
+class JdbcSource(Strict):
     """A table in a relational database, read through Spark JDBC by a watermark column.
 
     The interval [start, end) of a run bounds the watermark, so a rerun reads the same rows.
@@ -45,7 +43,7 @@ class JdbcSource(_Kind):
     partitions: int = Field(default=1, ge=1, le=64, description="parallel reads, each a slice of the interval")
 
 
-class RestApiSource(_Kind):
+class RestApiSource(Strict):
     """A paginated JSON API: GET <base>/<path>?period=YYYY-MM&page=N&page_size=M with a bearer token."""
 
     kind: Literal["rest_api"]
@@ -58,7 +56,7 @@ class RestApiSource(_Kind):
     timeout_seconds: float = Field(default=10.0, gt=0)
 
 
-class IotStreamSource(_Kind):
+class IotStreamSource(Strict):
     """Readings that devices deliver continuously as small JSON Lines files under
     <sources>/<system>/readings/<YYYY-MM-DD>/, with the device registry in
     <sources>/<system>/devices.csv (device_id, device_type, district_code, installed_on).

@@ -9,11 +9,10 @@ import math
 from pathlib import Path
 from typing import Literal, get_args
 
-import yaml
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, model_validator
 
-from suizhi.catalog.models import Strict
 from suizhi.errors import ConfigError
+from suizhi.yamlfile import Document, Strict, read_yaml
 
 Tally = Literal[
     "analysis_reports", "warning_indicators", "major_event_support", "monitoring_indicators",
@@ -24,8 +23,6 @@ Unit = Literal["份", "个", "次", "条", "%"]
 Rule = Literal["full_when_met", "proportional"]
 TALLIES: tuple[str, ...] = get_args(Tally)
 TOTAL_WEIGHT = 100.0
-
-YamlPath = tuple[str | int, ...]
 
 
 class Project(Strict):
@@ -90,83 +87,21 @@ class EvaluationConfig(Strict):
     indicators: list[Indicator] = Field(min_length=1)
 
 
-class _LineLoader(yaml.SafeLoader):
-    """A SafeLoader that also records the line of every mapping key and sequence item."""
-
-    def load_with_lines(self) -> tuple[object, dict[YamlPath, int], list[YamlPath]]:
-        """The document, the 1-based line of each path in it, and keys given twice."""
-        node = self.get_single_node()
-        lines: dict[YamlPath, int] = {(): 1}
-        duplicates: list[YamlPath] = []
-        if node is None:
-            return None, lines, duplicates
-        self._record(node, (), lines, duplicates, set())
-        return self.construct_document(node), lines, duplicates
-
-    def _record(self, node, path, lines, duplicates, active) -> None:
-        if id(node) in active:  # a recursive alias; its contents are recorded already
-            return
-        active.add(id(node))
-        if isinstance(node, yaml.MappingNode):
-            for key, value in node.value:
-                sub = path + (str(key.value),)
-                if sub in lines:
-                    duplicates.append(sub)
-                lines[sub] = key.start_mark.line + 1
-                self._record(value, sub, lines, duplicates, active)
-        elif isinstance(node, yaml.SequenceNode):
-            for i, item in enumerate(node.value):
-                lines[path + (i,)] = item.start_mark.line + 1
-                self._record(item, path + (i,), lines, duplicates, active)
-        active.discard(id(node))
-
-
-def _dotted(loc: tuple) -> str:
-    return ".".join(str(p) for p in loc) or "(top level)"
-
-
-def _line_of(lines: dict[YamlPath, int], loc: tuple) -> int:
-    """The line of loc, or of its nearest ancestor present in the file (a missing key)."""
-    for n in range(len(loc), -1, -1):
-        if tuple(loc[:n]) in lines:
-            return lines[tuple(loc[:n])]
-    return 1
-
-
-def _problem(path: Path, lines: dict[YamlPath, int], loc: tuple, msg: str) -> str:
-    return f"{path}:{_line_of(lines, loc)}: field '{_dotted(loc)}': {msg}"
-
-
-def _read(path: Path) -> tuple[object, dict[YamlPath, int], list[YamlPath]]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError([f"{path}: cannot be read: {exc}"]) from None
-    loader = _LineLoader(text)
-    try:
-        return loader.load_with_lines()
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}" if mark is not None else f"{path}"
-        raise ConfigError([f"{where}: cannot be read as YAML: {exc}"]) from None
-    finally:
-        loader.dispose()
-
-
-def _cross_check(path: Path, config: EvaluationConfig, lines: dict[YamlPath, int]) -> list[str]:
+def _cross_check(doc: Document, config: EvaluationConfig) -> list[str]:
     problems = []
-    if path.stem.isdigit() and int(path.stem) != config.year:
-        problems.append(_problem(path, lines, ("year",), f"{config.year} must match the file name '{path.stem}'"))
+    stem = doc.path.stem
+    if stem.isdigit() and int(stem) != config.year:
+        problems.append(doc.problem(("year",), f"{config.year} must match the file name '{stem}'"))
     seen: dict[str, int] = {}
     for i, ind in enumerate(config.indicators):
         if ind.tally in seen:
-            problems.append(_problem(path, lines, ("indicators", i, "tally"),
-                                     f"'{ind.tally}' is already scored by indicators.{seen[ind.tally]}"))
+            problems.append(doc.problem(("indicators", i, "tally"),
+                                        f"'{ind.tally}' is already scored by indicators.{seen[ind.tally]}"))
         seen.setdefault(ind.tally, i)
     weights = sum(ind.weight for ind in config.indicators)
     if not math.isclose(weights + config.budget.weight, TOTAL_WEIGHT, abs_tol=1e-9):
-        problems.append(_problem(
-            path, lines, ("indicators",),
+        problems.append(doc.problem(
+            ("indicators",),
             f"indicator weights ({weights:g}) plus budget.weight ({config.budget.weight:g}) "
             f"sum to {weights + config.budget.weight:g}, not {TOTAL_WEIGHT:g}",
         ))
@@ -174,18 +109,10 @@ def _cross_check(path: Path, config: EvaluationConfig, lines: dict[YamlPath, int
 
 
 def load_evaluation(path: Path | str) -> EvaluationConfig:
-    """The validated evaluation config at path; raises ConfigError listing every problem as file:line: field."""
-    path = Path(path)
-    data, lines, duplicates = _read(path)
-    problems = [_problem(path, lines, loc, "given more than once") for loc in duplicates]
-    try:
-        config = EvaluationConfig.model_validate(data)
-    except ValidationError as err:
-        for e in err.errors():
-            msg = e["msg"].removeprefix("Value error, ")
-            problems.append(_problem(path, lines, e["loc"], msg))
-        raise ConfigError(problems) from None
-    problems.extend(_cross_check(path, config, lines))
+    """The validated evaluation config at path; raises ConfigError listing every problem with its line and field."""
+    doc = read_yaml(path)
+    config = doc.validate(EvaluationConfig)
+    problems = _cross_check(doc, config)
     if problems:
         raise ConfigError(problems)
     return config
