@@ -63,7 +63,7 @@ def test_an_unknown_key_is_refused_with_its_file_and_field(tmp_path):
         data = yaml.safe_load(path.read_text()) | {"owner_email": "x@gz.gov.cn"}
         path.write_text(yaml.safe_dump(data, allow_unicode=True))
     assert _broken(tmp_path, edit) == [
-        "conf/systems/zsj_hotline_12345.yaml: field 'owner_email': Extra inputs are not permitted"]
+        "conf/systems/zsj_hotline_12345.yaml: line 9: field 'owner_email': Extra inputs are not permitted"]
 
 
 def test_a_connector_is_checked_by_its_kind_and_names_the_field(tmp_path):
@@ -73,8 +73,8 @@ def test_a_connector_is_checked_by_its_kind_and_names_the_field(tmp_path):
         data["connector"] = {"kind": "jdbc", "conn_id": "suizhi_departmental_db", "tabel": "hotline"}
         path.write_text(yaml.safe_dump(data, allow_unicode=True))
     assert _broken(tmp_path, edit) == [
-        "conf/systems/zsj_hotline_12345.yaml: field 'connector.jdbc.table': Field required",
-        "conf/systems/zsj_hotline_12345.yaml: field 'connector.jdbc.tabel': Extra inputs are not permitted"]
+        "conf/systems/zsj_hotline_12345.yaml: line 2: field 'connector.jdbc.table': Field required",
+        "conf/systems/zsj_hotline_12345.yaml: line 5: field 'connector.jdbc.tabel': Extra inputs are not permitted"]
 
 
 def test_an_iot_stream_names_its_columns_of_the_contract_and_a_readable_watermark(tmp_path):
@@ -85,7 +85,7 @@ def test_an_iot_stream_names_its_columns_of_the_contract_and_a_readable_watermar
         data["connector"].update(device_column="sensor", time_column="operator", watermark="two days")
         path.write_text(yaml.safe_dump(data, allow_unicode=True))
     assert _broken(tmp_path, edit) == [
-        "conf/systems/cgj_gas_pipeline_iot.yaml: field 'connector.iot_stream.watermark': String should match "
+        "conf/systems/cgj_gas_pipeline_iot.yaml: line 8: field 'connector.iot_stream.watermark': String should match "
         "pattern '^[1-9][0-9]* (minutes|hours|days)$'"]
     def edit_columns(home):
         from tests.iot_home import add_iot_system
@@ -147,7 +147,7 @@ def test_load_catalog_raises_with_every_problem(tmp_path):
     (home / "conf/systems/wjw_covid_test_baiyun.yaml").write_text("version: 1\nid: [unclosed\n")
     with pytest.raises(ConfigError) as err:
         load_catalog(home)
-    assert "wjw_covid_test_baiyun.yaml: cannot be read as YAML" in str(err.value)
+    assert "wjw_covid_test_baiyun.yaml: line 3: cannot be read as YAML" in str(err.value)
 
 
 def test_every_dataset_has_a_suite_whose_rules_carry_a_dimension_and_an_action(catalog):
@@ -165,7 +165,7 @@ def test_a_suite_rule_with_an_unknown_dimension_is_named(tmp_path):
                                                  "dimension: 完整度, action: warn, description: 姓名已填写"))
     problems = _broken(tmp_path, edit)
     assert problems == [
-        "expectations/covid_test.yaml: field 'expectations.1.dimension': Input should be '规范性', '完整性', "
+        "expectations/covid_test.yaml: line 6: field 'expectations.1.dimension': Input should be '规范性', '完整性', "
         "'准确性', '一致性', '时效性' or '可访问性'"]
 
 
@@ -203,7 +203,7 @@ def test_catalog_check_reports_the_gold_declarations_with_file_and_field(tmp_pat
     assert lines == [
         "conf/indicators/warning_emergency.yaml: field 'families.2.by.0': dimension 'severity' reads column "
         "'severity_level', which is not in emergency_incident",
-        "conf/indicators/warning_gas.yaml: field 'families.0.measures.0.unti': Extra inputs are not permitted",
+        "conf/indicators/warning_gas.yaml: line 10: field 'families.0.measures.0.unti': Extra inputs are not permitted",
         "conf/indicators/warning_traffic.yaml: field 'families.0.source': no contract schemas/traffic_flo.yaml",
         "conf/topics/typhoon.yaml: field 'sources.1.dataset': no contract schemas/rainfall_readings.yaml",
         "4 problem(s)"]
@@ -256,12 +256,12 @@ def test_timeliness_follows_the_schedule_or_a_fixed_lag_and_no_other_rule_takes_
         text = path.read_text().replace("column: created_at, max_lag_days: 0,", "column: created_at,")
         path.write_text(text.replace("column: satisfaction,", "column: satisfaction, per_schedule: true,"))
     assert _broken(tmp_path, edit) == [
-        "expectations/hotline_ticket.yaml: field 'expectations.8': Value error, only a 'timeliness' expectation "
-        "takes 'max_lag_days' or 'per_schedule'",
-        "expectations/hotline_ticket.yaml: field 'expectations.9': Value error, only a 'timeliness' expectation "
-        "takes 'max_lag_days' or 'per_schedule'",
-        "expectations/hotline_ticket.yaml: field 'expectations.10': Value error, a 'timeliness' expectation needs "
-        "'max_lag_days' or 'per_schedule: true'"]
+        "expectations/hotline_ticket.yaml: line 13: field 'expectations.8': Value error, only a 'timeliness' "
+        "expectation takes 'max_lag_days' or 'per_schedule'",
+        "expectations/hotline_ticket.yaml: line 14: field 'expectations.9': Value error, only a 'timeliness' "
+        "expectation takes 'max_lag_days' or 'per_schedule'",
+        "expectations/hotline_ticket.yaml: line 15: field 'expectations.10': Value error, a 'timeliness' expectation "
+        "needs 'max_lag_days' or 'per_schedule: true'"]
     assert {e.per_schedule for s in load_catalog(REPO).suites.values() for e in s.expectations
             if e.type == "timeliness"} == {True}
 

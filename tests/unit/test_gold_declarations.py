@@ -59,7 +59,7 @@ def test_a_bad_declaration_names_its_file_and_field(tmp_path):
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     with pytest.raises(ConfigError) as err:
         load_indicators(home)
-    assert "warning_traffic.yaml: field 'families.0.measures.0.warning'" in str(err.value)
+    assert "warning_traffic.yaml: line 10: field 'families.0.measures.0.warning'" in str(err.value)
     assert "falling" in str(err.value)
 
 

@@ -4,48 +4,30 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TypeVar
 
-import yaml
-from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic import BaseModel, TypeAdapter
 
 from suizhi.catalog.models import Catalog, Contract, Department, System, Topic
 from suizhi.errors import ConfigError
+from suizhi.yamlfile import read_yaml
 
 M = TypeVar("M", bound=BaseModel)
 
 
-def _read_yaml(path: Path, problems: list[str]) -> object | None:
+def _load(path: Path, model: type[M] | TypeAdapter, problems: list[str]):
+    """The file validated as model, or None with its problems added; an empty file is None
+    without a problem, as the catalog has always skipped one."""
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        problems.append(f"{path}: cannot be read as YAML: {exc}")
-        return None
-
-
-def _describe(path: Path, err: ValidationError) -> list[str]:
-    out = []
-    for e in err.errors():
-        field = ".".join(str(p) for p in e["loc"]) or "(top level)"
-        out.append(f"{path}: field '{field}': {e['msg']}")
-    return out
-
-
-def _parse(path: Path, data: object, model: type[M] | TypeAdapter, problems: list[str]):
-    try:
-        if isinstance(model, TypeAdapter):
-            return model.validate_python(data)
-        return model.model_validate(data)
-    except ValidationError as err:
-        problems.extend(_describe(path, err))
+        doc = read_yaml(path)
+        return None if doc.data is None else doc.validate(model)
+    except ConfigError as exc:
+        problems.extend(exc.problems)
         return None
 
 
 def _load_dir(directory: Path, model: type[M], id_field: str, problems: list[str]) -> dict[str, M]:
     out: dict[str, M] = {}
     for path in sorted(directory.glob("*.yaml")):
-        data = _read_yaml(path, problems)
-        if data is None:
-            continue
-        item = _parse(path, data, model, problems)
+        item = _load(path, model, problems)
         if item is None:
             continue
         ident = getattr(item, id_field)
@@ -62,8 +44,9 @@ def _collect(root: Path) -> tuple[Catalog, list[str]]:
     lists = {}
     for name, model in (("departments", Department), ("topics", Topic)):
         path = conf / f"{name}.yaml"
-        data = _read_yaml(path, problems) if path.exists() else problems.append(f"{path}: missing")
-        items = _parse(path, data, TypeAdapter(list[model]), problems) if data is not None else None
+        if not path.exists():
+            problems.append(f"{path}: missing")
+        items = _load(path, TypeAdapter(list[model]), problems) if path.exists() else None
         lists[name] = {i.id: i for i in items or []}
     systems = _load_dir(conf / "systems", System, "id", problems)
     contracts = _load_dir(schemas, Contract, "dataset", problems)

@@ -13,11 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-import yaml
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, model_validator
 
-from suizhi.catalog.models import Strict
 from suizhi.errors import ConfigError
+from suizhi.yamlfile import Document, Strict, read_yaml
 
 IDENT = r"^[a-z][a-z0-9_]*$"
 LEVELS = ("蓝", "黄", "橙", "红")
@@ -136,23 +135,12 @@ def expand(domain_file: DomainFile, dimensions: dict[str, Dimension], path: Path
     return out
 
 
-def _validate(model, data, path: Path, prefix: str = ""):
+def _read(path: Path, problems: list[str]) -> Document | None:
     try:
-        return model.model_validate(data)
-    except ValidationError as err:
-        problems = []
-        for e in err.errors():
-            field = ".".join(map(str, [prefix, *e["loc"]] if prefix else e["loc"])) or "(top level)"
-            problems.append(f"{path}: field '{field}': {e['msg']}")
-        raise ConfigError(problems) from err
-
-
-def _read(path: Path, problems: list[str]) -> tuple[bool, object]:
-    try:
-        return True, yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        problems.append(f"{path}: cannot be read as YAML: {exc}")
-        return False, None
+        return read_yaml(path)
+    except ConfigError as exc:
+        problems += exc.problems
+        return None
 
 
 def load_dimensions(home: Path) -> dict[str, Dimension]:
@@ -161,13 +149,14 @@ def load_dimensions(home: Path) -> dict[str, Dimension]:
     if not path.exists():
         return {}
     problems: list[str] = []
-    ok, raw = _read(path, problems)
-    if ok and not isinstance(raw, dict):
+    doc = _read(path, problems)
+    raw = doc.data if doc else None
+    if doc and not isinstance(raw, dict):
         problems.append(f"{path}: field '(top level)': must map each dimension's name to its column and values")
     dimensions = {}
     for name, spec in (raw.items() if isinstance(raw, dict) else []):
         try:
-            dimensions[name] = _validate(Dimension, spec, path, str(name))
+            dimensions[name] = doc.validate(Dimension, spec, prefix=(str(name),))
         except ConfigError as exc:
             problems += exc.problems
     if problems:
@@ -196,11 +185,11 @@ def load_indicators(home: Path, contracts: dict | None = None) -> list[Indicator
     for path in sorted(folder.glob("*.yaml")):
         if path.name == "dimensions.yaml":
             continue
-        ok, data = _read(path, problems)
-        if not ok:
+        doc = _read(path, problems)
+        if doc is None:
             continue
         try:
-            domain_file = _validate(DomainFile, data, path)
+            domain_file = doc.validate(DomainFile)
             problems += _check_sources(path, domain_file, dimensions, contracts) if contracts is not None else []
             found = expand(domain_file, dimensions, path)
         except ConfigError as exc:

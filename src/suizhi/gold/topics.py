@@ -13,15 +13,15 @@ from functools import reduce
 from pathlib import Path
 from typing import Literal
 
-import yaml
-from pydantic import Field, ValidationError
+from pydantic import Field
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
-from suizhi.catalog.models import Catalog, Strict
+from suizhi.catalog.models import Catalog
 from suizhi.delta_log import latest_version
 from suizhi.errors import ConfigError
 from suizhi.lake import Lake
+from suizhi.yamlfile import Strict, load_yaml
 
 IDENT = r"^[a-z][a-z0-9_]*$"
 COLUMNS = ["period", "source_dataset", "event_time", "district_code", "category", "value", "handled"]
@@ -72,12 +72,9 @@ def load_topics(home: Path, catalog: Catalog, check_sources: bool = True) -> dic
     out, problems = {}, []
     for path in sorted(folder.glob("*.yaml")):
         try:
-            spec = TopicDataset.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
-        except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-            problems.append(f"{path}: cannot be read as YAML: {exc}")
-            continue
-        except ValidationError as err:
-            problems += [f"{path}: field '{'.'.join(map(str, e['loc']))}': {e['msg']}" for e in err.errors()]
+            spec = load_yaml(path, TopicDataset)
+        except ConfigError as exc:
+            problems += exc.problems
             continue
         if spec.topic != path.stem or spec.topic not in catalog.topics:
             problems.append(f"{path}: field 'topic': '{spec.topic}' must be the file name "

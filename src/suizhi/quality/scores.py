@@ -10,17 +10,17 @@ import logging
 from pathlib import Path
 from typing import Literal
 
-import yaml
 from delta.tables import DeltaTable
-from pydantic import Field, ValidationError
+from pydantic import Field
 from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
-from suizhi.catalog.models import Catalog, Strict
-from suizhi.errors import ConfigError, QualityError
+from suizhi.catalog.models import Catalog
+from suizhi.errors import QualityError
 from suizhi.lake import Lake
 from suizhi.quality.suite import CONTRACT_RULE
+from suizhi.yamlfile import Strict, read_yaml
 
 log = logging.getLogger(__name__)
 # The 可访问性 rule of every system: its batch of each period the pipeline ran was landed.
@@ -51,11 +51,7 @@ def load_thresholds(root: Path) -> Thresholds:
     path = Path(root) / "conf" / "quality.yaml"
     if not path.exists():
         return Thresholds()
-    try:
-        return Thresholds.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
-    except ValidationError as err:
-        raise ConfigError([f"{path}: field '{'.'.join(map(str, e['loc']))}': {e['msg']}"
-                           for e in err.errors()]) from err
+    return read_yaml(path).validate(Thresholds)
 
 
 def judge_scores(dataset: str, rules: dict[str, dict[str, list[int]]], thresholds: Thresholds,

@@ -9,11 +9,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-import yaml
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, model_validator
 
-from suizhi.catalog.models import Contract, Strict
+from suizhi.catalog.models import Contract
 from suizhi.errors import ConfigError
+from suizhi.yamlfile import Strict, load_yaml
 
 DIMENSIONS = ("规范性", "完整性", "准确性", "一致性", "时效性", "可访问性")
 Dimension = Literal["规范性", "完整性", "准确性", "一致性", "时效性", "可访问性"]
@@ -149,13 +149,9 @@ def collect_suites(root: Path, contracts: dict[str, Contract]) -> tuple[dict[str
             problems.append(f"{path}: missing: every dataset needs a suite beside schemas/{dataset}.yaml")
             continue
         try:
-            suite = Suite.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
-        except yaml.YAMLError as exc:
-            problems.append(f"{path}: cannot be read as YAML: {exc}")
-            continue
-        except ValidationError as err:
-            problems.extend(f"{path}: field '{'.'.join(str(p) for p in e['loc']) or '(top level)'}': {e['msg']}"
-                            for e in err.errors())
+            suite = load_yaml(path, Suite)
+        except ConfigError as exc:
+            problems.extend(exc.problems)
             continue
         if suite.dataset != dataset:
             problems.append(f"{path}: field 'dataset': '{suite.dataset}' must match the file name '{dataset}'")
