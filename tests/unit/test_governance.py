@@ -31,6 +31,16 @@ def test_the_repository_policy_and_contracts_agree():
         "citizen_id": "pseudonymise", "person_name": "mask", "mobile": "pseudonymise"}
 
 
+def test_the_policy_is_read_once_until_its_file_changes(tmp_path):
+    home = make_home(tmp_path, MINI)
+    assert load_policy(home) is load_policy(home)
+    path = home / "conf" / "governance.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["retention"]["bronze"]["days"] += 1
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    assert load_policy(home).retention.bronze.days == data["retention"]["bronze"]["days"]
+
+
 def test_policy_errors_name_the_file_and_the_field(tmp_path):
     home = make_home(tmp_path, MINI)
     path = home / "conf" / "governance.yaml"
@@ -39,17 +49,18 @@ def test_policy_errors_name_the_file_and_the_field(tmp_path):
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     with pytest.raises(ConfigError) as err:
         load_policy(home)
-    assert err.value.problems == [f"{path}: field 'retention.bronze.dayz': Extra inputs are not permitted"]
+    assert err.value.problems == [f"{path}: line 20: field 'retention.bronze.dayz': Extra inputs are not permitted"]
     del data["retention"]["bronze"]["dayz"], data["protect"]["plate"]
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     assert check_policy(home) == [
-        f"{path}: field '(top)': Value error, protect: no action for categories ['plate']; every category needs one"]
+        f"{path}: field '(top level)': Value error, protect: no action for categories ['plate']; "
+        "every category needs one"]
     # A raw copy is declared as suizhi treats it: an archive of records cannot be said to be kept.
     data["protect"]["plate"] = "pseudonymise"
     data["retention"]["copies"]["landing_archive"]["keep"] = "kept"
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     assert check_policy(home) == [
-        f"{path}: field 'retention': Value error, copies.landing_archive.keep: 'kept', but suizhi keeps it "
+        f"{path}: line 15: field 'retention': Value error, copies.landing_archive.keep: 'kept', but suizhi keeps it "
         "'with_bronze'; copies.landing_archive: holds records, so it cannot be kept"]
 
 

@@ -2,31 +2,28 @@
 from __future__ import annotations
 
 import os
+from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import Field, model_validator
 
 from suizhi.catalog.models import GRADES, Column, Contract
 from suizhi.errors import ConfigError, GovernanceError
 from suizhi.masking import CATEGORIES
+from suizhi.yamlfile import Strict, read_yaml
 
 Action = Literal["pseudonymise", "mask", "generalise", "scan", "keep"]
 MIN_KEY_LENGTH = 16
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Pseudonym(_Strict):
+class Pseudonym(Strict):
     key_env: str = "SUIZHI_PSEUDONYM_KEY"
     airflow_conn_id: str | None = None
     length: int = Field(32, ge=16, le=64)
 
 
-class LayerRetention(_Strict):
+class LayerRetention(Strict):
     days: int | None = Field(None, ge=0)
     vacuum_hours: int = Field(168, ge=0)
 
@@ -39,7 +36,7 @@ RAW_COPIES: dict[str, Keep] = {"staging": "until_landed", "landing_archive": "wi
                                "kept_apart": "with_bronze", "stream_checkpoints": "kept"}
 
 
-class RawCopy(_Strict):
+class RawCopy(Strict):
     """A place outside bronze that holds a source's records (or only their file names)."""
     location: str
     holds: str
@@ -48,7 +45,7 @@ class RawCopy(_Strict):
     connectors: list[ConnectorKind]
 
 
-class Retention(_Strict):
+class Retention(Strict):
     bronze: LayerRetention
     silver: LayerRetention = LayerRetention()
     audit: LayerRetention = LayerRetention()
@@ -67,7 +64,7 @@ class Retention(_Strict):
         return self
 
 
-class Policy(_Strict):
+class Policy(Strict):
     version: Literal[1]
     protect: dict[str, Action]
     grades: dict[str, Action] = Field(default_factory=dict)
@@ -110,16 +107,20 @@ class Policy(_Strict):
 
 
 def load_policy(home: Path) -> Policy:
+    """conf/governance.yaml under home, read once per process until the file changes: bronze and
+    silver ask for it with every batch."""
     path = Path(home) / "conf" / "governance.yaml"
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        stat = path.stat()
     except OSError as exc:
         raise ConfigError([f"{path}: cannot be read: {exc}"]) from exc
-    try:
-        return Policy(**data)
-    except ValidationError as err:
-        raise ConfigError([f"{path}: field '{'.'.join(map(str, e['loc'])) or '(top)'}': {e['msg']}"
-                           for e in err.errors()]) from err
+    return _policy(path, stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=4)
+def _policy(path: Path, mtime_ns: int, size: int) -> Policy:
+    doc = read_yaml(path)
+    return doc.validate(Policy, doc.data or {})  # an empty file is the defaults
 
 
 def pseudonym_key(policy: Policy) -> bytes:

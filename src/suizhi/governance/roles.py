@@ -7,21 +7,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import Field, field_validator
 from pyspark.sql import SparkSession
 
-from suizhi.errors import ConfigError
 from suizhi.lake import Lake
+from suizhi.yamlfile import Strict, read_yaml
 
 LAYERS = ("silver", "quarantine", "ledger", "audit", "gold")
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class View(_Strict):
+class View(Strict):
     table: str = Field(pattern=r"^[a-z]+\.([a-z0-9_]+|\*)$")
     drop: list[str] = Field(default_factory=list)
 
@@ -33,25 +28,20 @@ class View(_Strict):
         return table
 
 
-class Role(_Strict):
+class Role(Strict):
     description: str
     views: list[View]
 
 
-class Roles(_Strict):
+class Roles(Strict):
     version: Literal[1]
     roles: dict[Literal["engineers", "governance", "evaluators"], Role]
 
 
 def load_roles(home: Path) -> Roles:
     path = Path(home) / "conf" / "roles.yaml"
-    try:
-        return Roles(**(yaml.safe_load(path.read_text(encoding="utf-8")) or {}))
-    except OSError as exc:
-        raise ConfigError([f"{path}: cannot be read: {exc}"]) from exc
-    except ValidationError as err:
-        raise ConfigError([f"{path}: field '{'.'.join(map(str, e['loc']))}': {e['msg']}"
-                           for e in err.errors()]) from err
+    doc = read_yaml(path)
+    return doc.validate(Roles, doc.data or {})
 
 
 def _tables(lake: Lake, pattern: str) -> list[str]:
