@@ -5,10 +5,10 @@ import os
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from suizhi.errors import ConfigError
+from suizhi.yamlfile import read_yaml
 
 
 class SparkSettings(BaseModel):
@@ -71,16 +71,12 @@ def load_settings(env: str | None = None, home: Path | None = None, **overrides)
     env = env or os.environ.get("SUIZHI_ENV", "local")
     path = home / "conf" / "env" / f"{env}.yaml"
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except OSError as exc:
-        raise ConfigError([f"{path}: environment '{env}' cannot be read: {exc}"]) from exc
-    data.update(overrides)
-    try:
-        return Settings(home=home, env=env, **data)
-    except ValidationError as err:
-        raise ConfigError([
-            f"{path}: field '{'.'.join(map(str, e['loc']))}': {e['msg']}" for e in err.errors()
-        ]) from err
+        doc = read_yaml(path)
+    except ConfigError as err:
+        if isinstance(err.__cause__, OSError):
+            raise ConfigError([f"{path}: environment '{env}' cannot be read: {err.__cause__}"]) from err.__cause__
+        raise
+    return doc.validate(Settings, {**(doc.data or {}), **overrides, "home": home, "env": env})
 
 
 @lru_cache(maxsize=1)
