@@ -70,12 +70,9 @@ def load_settings(env: str | None = None, home: Path | None = None, **overrides)
     home = Path(home) if home else project_home()
     env = env or os.environ.get("SUIZHI_ENV", "local")
     path = home / "conf" / "env" / f"{env}.yaml"
-    try:
-        doc = read_yaml(path)
-    except ConfigError as err:
-        if isinstance(err.__cause__, OSError):
-            raise ConfigError([f"{path}: environment '{env}' cannot be read: {err.__cause__}"]) from err.__cause__
-        raise
+    if not path.is_file():
+        raise ConfigError([f"{path}: environment '{env}' has no file (SUIZHI_ENV names one of conf/env/)"])
+    doc = read_yaml(path)
     return doc.validate(Settings, {**(doc.data or {}), **overrides, "home": home, "env": env})
 
 

@@ -76,21 +76,17 @@ def classify(incoming: DataFrame, current: DataFrame | None, contract: Contract,
     group = [*key, "_period"] if periods and len(periods) > 1 else key
     copies = Window.partitionBy("_ok", *group, "_record_hash").orderBy("_source_file", "_source_line")
     rows = rows.withColumn("_copy", F.row_number().over(copies))
-    state = "struct<v: timestamp, h: string>"
+    state = F.struct(F.col(version).alias("v"), F.col("_record_hash").alias("h"))  # a row's (version, hash)
     if current is None:
-        rows = rows.withColumn("_cur", F.lit(None).cast(state))
+        rows = rows.withColumn("_cur", F.lit(None).cast("struct<v: timestamp, h: string>"))
     else:
-        cur = current.select(*key, F.struct(F.col(version).alias("v"), F.col("_record_hash").alias("h")).alias("_cur"))
-        rows = rows.join(cur, key, "left")
+        rows = rows.join(current.select(*key, state.alias("_cur")), key, "left")
     if group != key:
         # The newest (version, hash) of the key's good rows in earlier periods; a version is
         # required by the contract, so the newest is what silver would hold after them.
         order = F.array_position(F.array(*[F.lit(p) for p in sorted(periods)]), F.col("_period"))
         earlier = Window.partitionBy("_ok", *key).orderBy(order).rangeBetween(Window.unboundedPreceding, -1)
-        prior = F.max(F.struct(F.col(version).alias("v"), F.col("_record_hash").alias("h"))).over(earlier)
-        rows = rows.withColumn("_prior", prior).withColumn(
-            "_cur", F.when(F.col("_cur").isNull() | (F.col("_prior") > F.col("_cur")), F.col("_prior"))
-            .otherwise(F.col("_cur"))).drop("_prior")
+        rows = rows.withColumn("_cur", F.greatest(F.col("_cur"), F.max(state).over(earlier)))
     rows = rows.withColumn("_cur_hash", F.col("_cur.h")).withColumn("_cur_version", F.col("_cur.v")).drop("_cur")
     fresh = (F.col("_copy") == 1) & (F.col("_cur_hash").isNull() | (F.col("_cur_hash") != F.col("_record_hash")))
     ranking = Window.partitionBy("_ok", *group).orderBy(F.when(fresh, 0).otherwise(1), F.col(version).desc(),
@@ -209,7 +205,7 @@ def passes(pending: dict[str, list[tuple[str, str]]], rows: dict[str, int], limi
     cut: list[dict] = []
     held = 0
     for period in sorted(pending):
-        if not cut or (cut[-1] and held + rows.get(period, 0) > limit):
+        if not cut or held + rows.get(period, 0) > limit:
             cut.append({})
             held = 0
         cut[-1][period] = pending[period]

@@ -44,9 +44,11 @@ def _collect(root: Path) -> tuple[Catalog, list[str]]:
     lists = {}
     for name, model in (("departments", Department), ("topics", Topic)):
         path = conf / f"{name}.yaml"
-        if not path.exists():
+        items = None
+        if path.exists():
+            items = _load(path, TypeAdapter(list[model]), problems)
+        else:
             problems.append(f"{path}: missing")
-        items = _load(path, TypeAdapter(list[model]), problems) if path.exists() else None
         lists[name] = {i.id: i for i in items or []}
     systems = _load_dir(conf / "systems", System, "id", problems)
     contracts = _load_dir(schemas, Contract, "dataset", problems)
