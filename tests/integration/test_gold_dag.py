@@ -22,6 +22,8 @@ def test_the_gold_dag_computes_the_catalogs_indicators_topics_and_reports(spark,
         shutil.copy(REPO / "schemas" / f"{dataset}.yaml", mini_home / "schemas")
         shutil.copy(REPO / "expectations" / f"{dataset}.yaml", mini_home / "expectations")
     shutil.copytree(REPO / "conf" / "indicators", mini_home / "conf" / "indicators")
+    (mini_home / "conf" / "reports.yaml").write_text(
+        "version: 1\nthemes:\n  - {id: livelihood, name: 民生服务, domains: [民生服务]}\n", encoding="utf-8")
     (mini_home / "conf" / "topics").mkdir()
     for topic in current_catalog().topics:
         shutil.copy(REPO / "conf" / "topics" / f"{topic}.yaml", mini_home / "conf" / "topics")
@@ -47,7 +49,7 @@ def test_the_gold_dag_computes_the_catalogs_indicators_topics_and_reports(spark,
     assert sum(n for (t, _), n in activity.items() if t == "hotline") == kept
     register = rows("gold.report_register")
     assert sorted(r["report_id"] for r in register) == [
-        "domain-monitoring_livelihood-2021", "monthly-2021-01", "monthly-2021-02", "topic-epidemic_control-2021",
+        "monthly-2021-01", "monthly-2021-02", "theme-livelihood-2021", "topic-epidemic_control-2021",
         "topic-hotline-2021"]
     assert all((Path(current_settings().reports_root) / r["path"]).exists() for r in register)
     # Rerunning February: silver is unchanged, so gold writes nothing.

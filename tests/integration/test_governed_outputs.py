@@ -35,6 +35,8 @@ from tests.clear_text import Needles, file_cells, read_drops, sqlite_cells, tabl
 from tests.conftest import MINI, REPO, make_home
 
 pytestmark = pytest.mark.integration
+# The livelihood theme alone: the hotline is the catalog's one source of indicators.
+LIVELIHOOD_PLAN = "version: 1\nthemes:\n  - {id: livelihood, name: 民生服务, domains: [民生服务]}\n"
 SYSTEMS = ["wjw_covid_test_baiyun", "wjw_covid_test_tianhe", "zsj_hotline_12345"]
 PERIODS = ["2021-01", "2021-02", "2021-03"]  # a whole quarter: its quarterly report too
 # A script file, not `python -c`: pyspark takes a __main__ without a file for its doctests and exits.
@@ -57,6 +59,7 @@ def produced(tmp_path_factory):
         shutil.copy(REPO / "schemas" / f"{dataset}.yaml", home / "schemas")
         shutil.copy(REPO / "expectations" / f"{dataset}.yaml", home / "expectations")
     shutil.copytree(REPO / "conf" / "indicators", home / "conf" / "indicators")
+    (home / "conf" / "reports.yaml").write_text(LIVELIHOOD_PLAN, encoding="utf-8")
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("SUIZHI_HOME", str(home))
         (home / "conf" / "topics").mkdir()
@@ -119,12 +122,11 @@ def test_no_identifier_from_the_sources_is_in_clear_text_anywhere(spark, produce
             and "validations" not in p.parts]
     assert made == [f"reports/{f}" for f in (
         "2021/evaluation.csv", "2021/evaluation.html", "2021/evaluation.json", "2021/evaluation.md",
-        "2021/evaluation.xlsx", "2021/operations/domain/monitoring_livelihood.html",
-        "2021/operations/domain/monitoring_livelihood.md",
-        "2021/operations/monthly/2021-01.html", "2021/operations/monthly/2021-01.md",
+        "2021/evaluation.xlsx", "2021/operations/monthly/2021-01.html", "2021/operations/monthly/2021-01.md",
         "2021/operations/monthly/2021-02.html", "2021/operations/monthly/2021-02.md",
         "2021/operations/monthly/2021-03.html", "2021/operations/monthly/2021-03.md",
         "2021/operations/quarterly/2021-Q1.html", "2021/operations/quarterly/2021-Q1.md",
+        "2021/operations/theme/livelihood.html", "2021/operations/theme/livelihood.md",
         "2021/operations/topic/epidemic_control.html", "2021/operations/topic/epidemic_control.md",
         "2021/operations/topic/hotline.html", "2021/operations/topic/hotline.md", "2021/tally.json",
         "2021/volumes.csv", "governance/index.html", "governance/inventory.xlsx",

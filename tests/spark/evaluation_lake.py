@@ -92,13 +92,13 @@ def write_indicators(spark: SparkSession, lake: Lake, year: int) -> None:
 
 def write_topics_and_reports(spark: SparkSession, lake: Lake, catalog: Catalog, year: int,
                              unreported: set[str] = frozenset()) -> None:
-    """Rows for every topic from June; reports: 15 theme reports (kind domain, as gold registers its
-    主题运营分析报告), a topic report each (but unreported), the annual, three quarterly and seven
-    monthly ones; and a report of the next year."""
+    """Rows for every topic from June; reports: 15 theme reports (主题运营分析报告), a topic report
+    each (but unreported), the annual, three quarterly and seven monthly ones; and a report of the
+    next year."""
     topics = list(catalog.topics.values())
     _write(spark, [(t.id, t.name, f"{year}-{m:02d}", 100 + m) for t in topics for m in range(6, 13)],
            ACTIVITY, lake.table("gold.topic_activity"))
-    reports = [(f"domain-theme{i:02d}-{year}", "domain", str(year), None, f"主题运营分析报告{i}") for i in range(15)]
+    reports = [(f"theme-theme{i:02d}-{year}", "theme", str(year), None, f"主题运营分析报告{i}") for i in range(15)]
     reports += [(f"topic-{t.id}", "topic", f"{year}-12", t.id, f"{t.name}专题运营分析报告")
                 for t in topics if t.id not in unreported]
     reports += [(f"annual-{year}", "annual", str(year), None, f"{year}年年报")]

@@ -76,7 +76,7 @@ def test_the_simulated_2021_reproduces_the_seed_table(seed_year):
     assert rows["venue_uptime"]["detail"]["inspections"] == {"月度巡检": 7, "周巡检": 31}
     assert rows["venue_uptime"]["detail"]["operating_from"] == "2021-06"
     assert rows["analysis_reports"]["detail"]["by_kind"] == {
-        "annual": 1, "domain": 15, "monthly": 7, "quarterly": 3, "topic": 10}
+        "annual": 1, "monthly": 7, "quarterly": 3, "theme": 15, "topic": 10}
     assert rows["records_aggregated"]["detail"]["unique_records"] == sum(
         m["inserted"] for s in built["counts"].values() for m in s["months"].values()) == 298_243
     assert rows["standards"]["detail"]["implemented_in_repo"] == 8

@@ -37,6 +37,18 @@ def test_the_ten_topics_of_the_seed_are_each_served(catalog):
     assert set(served) == set(catalog.topics)
 
 
+def test_the_report_plan_starts_in_june_with_fifteen_themes_each_resolving(catalog):
+    from suizhi.gold.declarations import load_indicators
+    from suizhi.gold.report_plan import load_report_plan
+    plan = load_report_plan(REPO, {i.domain for i in load_indicators(REPO)}, set(catalog.datasets()))
+    assert (plan.start, plan.periodic, plan.topics) == ("2021-06", ["monthly", "quarterly", "annual"], True)
+    # The seed's areas of operation monitoring, but 互联网+监管 (no system of the catalog serves it),
+    # with 智慧气象 and 新冠疫情, which carry its warning indicators.
+    assert [t.name for t in plan.themes] == [
+        "经济运行", "政务服务", "医疗卫生", "民生服务", "交通运行", "应急管理", "水务管理", "生态管理", "营商环境",
+        "公共安全", "城市管理", "城市建设", "城市调度", "智慧气象", "新冠疫情"]
+
+
 SIM_TYPES = {"key": "string", "citizen_id": "string", "person_name": "string", "mobile": "string",
              "district_code": "string", "plate": "string", "address": "string", "text": "string",
              "device_id": "string", "credit_code": "string", "choice": "string", "lng": "double",

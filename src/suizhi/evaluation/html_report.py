@@ -22,7 +22,7 @@ TEXT = {
                ledger_topics="专题覆盖（按台账，gold 未运行）", read="读取的表版本", not_measured="未测量",
                by_department="各部门汇聚数据量", department_headers=["部门", "汇聚条数", "去重后条数"],
                events="重大活动保障明细", event_headers=["时间", "级别", "活动"], reports="运营分析报告（按类型）",
-               report_headers=["类型", "份数"], kinds={"domain": "主题运营分析报告", "topic": "专题运营分析报告",
+               report_headers=["类型", "份数"], kinds={"theme": "主题运营分析报告", "topic": "专题运营分析报告",
                                                      "annual": "年报", "quarterly": "季报", "monthly": "月报"}),
     "en": dict(title="Performance self-evaluation {year}", table="Self-evaluation table", headers=["Level 1",
                "Level 2", "Indicator", "Annual target", "Actual", "Weight", "Score", "Deviation analysis"],
@@ -35,7 +35,7 @@ TEXT = {
                read="Table versions read", not_measured="not measured", by_department="Records by department",
                department_headers=["Department", "Aggregated", "Unique"], events="Major-event support sessions",
                event_headers=["When", "Level", "Event"], reports="Analysis reports by kind",
-               report_headers=["Kind", "Reports"], kinds={"domain": "theme (domain)", "topic": "topic",
+               report_headers=["Kind", "Reports"], kinds={"theme": "theme", "topic": "topic",
                                                           "annual": "annual", "quarterly": "quarterly",
                                                           "monthly": "monthly"}),
 }

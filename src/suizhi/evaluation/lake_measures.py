@@ -70,8 +70,9 @@ def indicator_measures(reader: VersionedReader, year: int) -> dict:
     return out
 
 
-def report_measures(reader: VersionedReader, year: int, topic_names: dict[str, str]) -> dict:
-    """analysis_reports (reports registered for the year) and topics_processed (rows and a topic report)."""
+def report_measures(reader: VersionedReader, year: int, topic_names: dict[str, str], start: str | None = None) -> dict:
+    """analysis_reports (reports registered for the year) and topics_processed (rows and a topic report).
+    A month or quarter before the report plan's `start` month is not missing."""
     reports, activity = reader.load("gold.report_register"), reader.load("gold.topic_activity")
     out = {}
     if reports is None:
@@ -85,8 +86,11 @@ def report_measures(reader: VersionedReader, year: int, topic_names: dict[str, s
             by_kind[r["kind"]] = by_kind.get(r["kind"], 0) + 1
         months = {r["period"] for r in rows if r["kind"] == "monthly"}
         quarters = {r["period"] for r in rows if r["kind"] == "quarterly"}
-        causes = [f"缺{year}-{m:02d}月报" for m in range(1, 13) if f"{year}-{m:02d}" not in months and months]
-        causes += [f"缺{year}-Q{q}季报" for q in range(1, 5) if f"{year}-Q{q}" not in quarters and quarters]
+        first = max(f"{year}-01", start or "")
+        causes = [f"缺{year}-{m:02d}月报" for m in range(1, 13)
+                  if f"{year}-{m:02d}" >= first and f"{year}-{m:02d}" not in months and months]
+        causes += [f"缺{year}-Q{q}季报" for q in range(1, 5)
+                   if f"{year}-{3 * q:02d}" >= first and f"{year}-Q{q}" not in quarters and quarters]
         out["analysis_reports"] = {"value": len(rows), "unit": "份", "detail": {
             "counts": f"reports in gold.report_register whose period is in {year}",
             "by_kind": by_kind, "reports": rows, "causes": causes}}

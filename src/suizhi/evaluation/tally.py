@@ -14,6 +14,7 @@ from pyspark.sql import functions as F
 
 from suizhi.catalog import Catalog
 from suizhi.evaluation import lake_measures as lm
+from suizhi.gold.report_plan import load_report_plan
 from suizhi.lake import Lake
 from suizhi.ledger import STREAM, check_balanced, ensure_ledger
 from suizhi.settings import project_home
@@ -95,7 +96,8 @@ def tally(spark: SparkSession, lake: Lake, catalog: Catalog, year: int | None = 
     }
     topic_names = {t.id: t.name for t in catalog.topics.values()}
     measures.update(lm.indicator_measures(reader, year))
-    measures.update(lm.report_measures(reader, year, topic_names))
+    plan = load_report_plan(Path(home) if home else project_home())
+    measures.update(lm.report_measures(reader, year, topic_names, plan.start))
     measures.update(lm.operations_measures(reader, year))
     measures["standards"] = lm.standards_measure(Path(home) if home else project_home(), year)
     quality = lm.quality_by_dimension(reader, year)

@@ -21,10 +21,10 @@ from suizhi.catalog import Catalog
 from suizhi.delta_log import commit_metadata, latest_commit, latest_version
 from suizhi.gold.alerts import write_alerts
 from suizhi.gold.declarations import load_dimensions, load_indicators
-from suizhi.gold.engine import DISTRICT_SCHEMA, compute_values, silver_periods, write_indicators, write_values
+from suizhi.gold.engine import DISTRICT_SCHEMA, compute_values, silver_held, write_indicators, write_values
 from suizhi.gold.item_catalog import declare_items, district_breakdown
 from suizhi.gold.items import write_items
-from suizhi.gold.report_plan import plan_reports
+from suizhi.gold.report_plan import load_report_plan, plan_reports
 from suizhi.gold.reports import Facts, write_reports
 from suizhi.gold.topics import load_topics, write_topics
 from suizhi.lake import Lake
@@ -36,13 +36,16 @@ REGISTER_SCHEMA = ("report_id string, kind string, period string, topic_id strin
 
 
 def inputs_signature(spark: SparkSession, lake: Lake, home: Path, datasets: list[str]) -> str:
-    """Changes when a silver table gets a new version or a gold declaration is edited."""
+    """Changes when a silver table gets a new version or a gold declaration or the report plan is edited."""
     digest = hashlib.sha256()
     for d in sorted(datasets):
         digest.update(f"{d}={latest_version(spark, lake.table(f'silver.{d}'))};".encode())
     for folder in ("indicators", "topics"):
         for path in sorted((Path(home) / "conf" / folder).glob("*.yaml")):
             digest.update(path.name.encode() + path.read_bytes())
+    plan = Path(home) / "conf" / "reports.yaml"
+    if plan.exists():
+        digest.update(plan.read_bytes())
     return digest.hexdigest()
 
 
@@ -75,7 +78,7 @@ def _categories(spark: SparkSession, lake: Lake, topic_id: str) -> list[tuple] |
     return sorted((r["category"] or "未分类", r["rows"], r["handled"]) for r in grouped.collect())
 
 
-def _facts(spark, lake, indicators, topics, parallel: int = 4) -> Facts:
+def _facts(spark, lake, indicators, topics, held: dict[str, list[str]], parallel: int = 4) -> Facts:
     values = _held(spark, lake, "gold.indicator_values", "indicator_id", "period", "dimension", "value")
     district = _held(spark, lake, "gold.district_values", "item_id", "period", "value")
     alerts = _held(spark, lake, "gold.alerts")
@@ -87,7 +90,8 @@ def _facts(spark, lake, indicators, topics, parallel: int = 4) -> Facts:
         found = dict(zip(topics, pool.map(lambda t: _categories(spark, lake, t), topics)))
     categories = {t: rows for t, rows in found.items() if rows is not None}
     sources = {t: sorted({s.dataset for s in spec.sources}) for t, spec in topics.items()}
-    return Facts({i.id: i for i in indicators}, values, alerts, activity, ledger, sources, categories, district)
+    return Facts({i.id: i for i in indicators}, values, alerts, activity, ledger, sources, categories, district,
+                 held)
 
 
 def build_gold(spark: SparkSession, lake: Lake, catalog: Catalog, home: Path, reports_root: str,
@@ -98,6 +102,7 @@ def build_gold(spark: SparkSession, lake: Lake, catalog: Catalog, home: Path, re
     # conf/ is checked against the contracts by the tests; a run computes what its catalog feeds.
     indicators = [i for i in load_indicators(home) if i.source in catalog.contracts]
     topics = load_topics(home, catalog, check_sources=False)
+    plan = load_report_plan(home)
     columns = {d: {c.name for c in catalog.contracts[d].columns} for d in catalog.datasets()}
     breakdown = district_breakdown(indicators, load_dimensions(home), columns)
     datasets = sorted({i.source for i in indicators} | {s.dataset for t in topics.values() for s in t.sources}
@@ -108,7 +113,8 @@ def build_gold(spark: SparkSession, lake: Lake, catalog: Catalog, home: Path, re
         return {"skipped": True}
     now = datetime.now().replace(microsecond=0)
     counted = sorted(breakdown.datasets) if breakdown else []
-    periods = silver_periods(spark, lake, [i.source for i in indicators] + counted)
+    held = silver_held(spark, lake, datasets)
+    periods = sorted({p for d in [i.source for i in indicators] + counted for p in held[d]})
     values, in_districts = compute_values(spark, lake, indicators, periods, breakdown, parallel)
     alerts = 0
     if indicators and periods:
@@ -117,8 +123,8 @@ def build_gold(spark: SparkSession, lake: Lake, catalog: Catalog, home: Path, re
     if breakdown and periods:
         write_values(spark, lake, in_districts, periods, "gold.district_values", DISTRICT_SCHEMA)
     activity = write_topics(spark, lake, catalog, topics, parallel)
-    facts = _facts(spark, lake, indicators, topics, parallel)
-    reports = plan_reports(facts, {t: catalog.topics[t].name for t in topics})
+    facts = _facts(spark, lake, indicators, topics, held, parallel)
+    reports = plan_reports(facts, {t: catalog.topics[t].name for t in topics}, plan)
     register = write_reports(reports, Path(reports_root), now)
     (spark.createDataFrame(register, REGISTER_SCHEMA).coalesce(1).write.format("delta").mode("overwrite")
      .option("overwriteSchema", "true").save(lake.table("gold.report_register")))

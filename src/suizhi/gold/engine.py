@@ -15,6 +15,7 @@ from datetime import datetime
 from functools import reduce
 
 from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
 from suizhi.delta_log import latest_version
@@ -139,14 +140,15 @@ def compute_indicators(spark: SparkSession, lake: Lake, indicators: list[Indicat
     return compute_values(spark, lake, indicators, periods)[0]
 
 
-def silver_periods(spark: SparkSession, lake: Lake, datasets: list[str]) -> list[str]:
-    """Every period any of the datasets holds in silver: one query over all of them."""
-    paths = [lake.table(f"silver.{d}") for d in sorted(set(datasets))]
-    frames = [spark.read.format("delta").load(p).select("_period")
-              for p in paths if latest_version(spark, p) is not None]
-    if not frames:
-        return []
-    return sorted(r[0] for r in reduce(DataFrame.union, frames).distinct().collect())
+def silver_held(spark: SparkSession, lake: Lake, datasets: list[str]) -> dict[str, list[str]]:
+    """The periods each dataset holds in silver (none for a table not written yet): one query over all."""
+    frames = [spark.read.format("delta").load(lake.table(f"silver.{d}")).select(F.lit(d).alias("dataset"), "_period")
+              for d in sorted(set(datasets)) if latest_version(spark, lake.table(f"silver.{d}")) is not None]
+    held: dict[str, list[str]] = {d: [] for d in datasets}
+    if frames:
+        for r in sorted(reduce(DataFrame.union, frames).distinct().collect()):
+            held[r[0]].append(r[1])
+    return held
 
 
 def write_indicators(spark: SparkSession, lake: Lake, indicators: list[Indicator], metadata: str = "") -> None:

@@ -1,5 +1,5 @@
 """Operation analysis reports, in HTML and Markdown: monthly, quarterly, annual, one per
-topic (专题) and one per domain of the indicator catalog (主题, suizhi.gold.domain_reports);
+topic (专题) and one per theme of the report plan (主题, suizhi.gold.theme_reports);
 suizhi.gold.report_plan decides which the periods held call for.
 
 A period report covers volume (records landed and kept, by dataset), quality (duplicates,
@@ -18,7 +18,7 @@ from pathlib import Path
 from suizhi.reporting import bar_chart, install_assets, line_chart, page, table
 
 KIND_NAMES = {"monthly": "月报", "quarterly": "季报", "annual": "年报", "topic": "专题运营分析报告",
-              "domain": "主题运营分析报告"}
+              "theme": "主题运营分析报告"}
 
 
 @dataclass
@@ -33,6 +33,7 @@ class Facts:
     topic_sources: dict         # topic_id -> [dataset]
     categories: dict            # topic_id -> [(category, rows, handled)]
     district: list[tuple] = field(default_factory=list)  # gold.district_values: (item_id, period, value)
+    held: dict = field(default_factory=dict)     # dataset -> [period] it holds in silver
 
 
 @dataclass

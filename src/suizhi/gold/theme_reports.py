@@ -1,9 +1,8 @@
-"""Theme operation analysis reports (主题运营分析报告): one per domain of the indicator catalog and year.
+"""Theme operation analysis reports (主题运营分析报告): one per theme of the report plan and year.
 
-The domains are those the declarations in conf/indicators/ name (医疗卫生, 燃气管理, …), so a
-new domain file brings its report with it. A domain's report shows its indicators' trends,
-its alerts from raising to clearing, and the volume and quality of the datasets its
-indicators are computed from.
+A theme (conf/reports.yaml) names indicator domains of conf/indicators/ (医疗卫生, 燃气管理, …)
+and datasets; its report shows its indicators' trends, its alerts from raising to clearing,
+each dataset's monthly volume, and the volume and quality of its datasets.
 """
 from __future__ import annotations
 
@@ -15,19 +14,10 @@ from suizhi.gold.reports import Report, volume_section
 KINDS = {"monitoring": "运行监测", "warning": "预警"}
 
 
-def domains(indicators: dict) -> dict[str, list]:
-    """Each domain's indicators, in declaration order."""
-    out: dict[str, list] = defaultdict(list)
-    for ind in indicators.values():
-        out[ind.domain].append(ind)
-    return dict(out)
-
-
-def active_domains(facts, year: str) -> list[str]:
-    """Domains with an indicator valued in the year, in declaration order."""
-    valued = {facts.indicators[i].domain for i, p, _, _ in facts.values
-              if p.startswith(year) and i in facts.indicators}
-    return [d for d in domains(facts.indicators) if d in valued]
+def theme_datasets(facts, domains: list[str], extra: list[str]) -> list[str]:
+    """The datasets a theme covers: those its domains' indicators are computed from, then its own."""
+    found = [i.source for i in facts.indicators.values() if i.domain in domains] + list(extra)
+    return list(dict.fromkeys(found))
 
 
 def _trends(report, facts, chosen: list, months: list[str]) -> None:
@@ -99,12 +89,26 @@ def _handling(report, facts, chosen: list, months: list[str]) -> None:
                    e["cleared"] or "", "已解除" if e["cleared"] else "处置中"] for e in found])
 
 
-def domain_report(facts, domain: str, year: str, months: list[str]):
-    """The domain's report for the year over the months held."""
-    chosen = domains(facts.indicators)[domain]
-    report = Report(f"domain-{chosen[0].domain_id}-{year}", "domain", year, f"{domain}主题 {year} 年运营分析报告",
-                    subject=chosen[0].domain_id)
-    _trends(report, facts, chosen, months)
-    _handling(report, facts, chosen, months)
-    volume_section(report, facts, months, sorted({i.source for i in chosen}))
+def _monthly_volume(report, facts, datasets: list[str], months: list[str]) -> None:
+    rows: dict[str, dict[str, int]] = defaultdict(dict)
+    for r in facts.ledger:
+        if r["dataset"] in datasets and r["period"] in months:
+            rows[r["dataset"]][r["period"]] = rows[r["dataset"]].get(r["period"], 0) + (r["rows_landed"] or 0)
+    report.heading("数据汇聚走势")
+    report.chart("line", "各数据集每月汇聚量", months,
+                 {d: [rows[d].get(p, 0) for p in months] for d in datasets if d in rows}, "条")
+
+
+def theme_report(facts, theme, datasets: list[str], year: str, months: list[str]):
+    """The theme's report for the year over the months held."""
+    chosen = [i for i in facts.indicators.values() if i.domain in theme.domains]
+    report = Report(f"theme-{theme.id}-{year}", "theme", year, f"{theme.name}主题 {year} 年运营分析报告",
+                    subject=theme.id)
+    if chosen:
+        _trends(report, facts, chosen, months)
+        _handling(report, facts, chosen, months)
+    else:
+        report.text(f"本主题不设指标，监测所辖 {len(datasets)} 个数据集的汇聚量与质量：{'、'.join(datasets)}。")
+    _monthly_volume(report, facts, datasets, months)
+    volume_section(report, facts, months, datasets)
     return report
