@@ -128,7 +128,7 @@ def build_year(spark: SparkSession, lake: Lake, catalog: Catalog, year: int = 20
                quality: bool = False) -> dict:
     """Everything the tally reads; returns the planned counts and the rows landed."""
     ops = ops or operations.OperationsYear()
-    counts = plan_counts(catalog, year, scale, seed, ops)
+    counts = plan_counts(catalog, year, scale, seed, ops)["systems"]
     landed = write_ledger(spark, lake, counts, drop)
     write_operations(spark, lake, year, ops)
     write_indicators(spark, lake, year)
