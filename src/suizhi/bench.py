@@ -121,9 +121,9 @@ def run_bench(year: int, scale: float, seed: int, months: int = 3) -> int:
             totals["silver"] += took["with"]
             totals["without"] += took["without"]
     with profile.stage("evaluation", str(year)) as cost, contextlib.redirect_stdout(io.StringIO()):
-        tallied = tally(spark, lake, catalog, year, None, base.home)
+        tallied = tally(spark, lake, catalog, year, None, base.home, settings.sources_root)
         publish(settings, tallied)
-        cost.rows = tallied["measures"]["records_aggregated"]["value"]
+        cost.rows = tallied["totals"]["rows_landed"]
     print(profile.table())
     for stage in ("silver", "gold"):
         if (line := profile.growth(stage)) is not None:

@@ -21,6 +21,7 @@ from suizhi.delta_log import latest_version
 from suizhi.demo import check_lake_holds, evaluate, run_months
 from suizhi.evaluation.publish import evaluate_tally
 from suizhi.evaluation.render import render_table
+from suizhi.evaluation.sampling import SAMPLING, fraction_text
 from suizhi.governance.audit import read_audit
 from suizhi.governance.inventory import write_inventory
 from suizhi.governance.policy import ensure_local_key, load_policy
@@ -108,8 +109,11 @@ def run_demo(year: int, scale: float, seed: int, months: list[int] | None = None
         said = "simulated"
     totals = manifest["totals"]
     dropped = totals.get("ingest_duplicates", 0) + totals.get("ingest_rejected", 0)
-    print(f"{said} {sources}: {len(manifest['systems'])} systems, {totals['rows'] + dropped:,} rows at source, "
-          f"{totals['rows']:,} to land and {dropped:,} readings the streams drop as re-sent or kept apart",
+    sampled = ""  # a manifest of an older simulator has no sampling; the evaluation names it
+    if SAMPLING in manifest:
+        sampled = f", {fraction_text(manifest[SAMPLING]['fraction'])} of the declared volume"
+    print(f"{said} {sources}: {len(manifest['systems'])} systems, {totals['rows'] + dropped:,} rows at source"
+          f"{sampled}, {totals['rows']:,} to land and {dropped:,} readings the streams drop as re-sent or kept apart",
           file=terminal, flush=True)
     months = months or list(range(1, 13))
     every = settings.demo.silver_every

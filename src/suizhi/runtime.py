@@ -103,7 +103,7 @@ def purge_expired_bronze() -> int:
 def tally_year(year: int | None, pinned: dict[str, int] | None = None) -> dict:
     from suizhi.evaluation.tally import tally
     s = current_settings()
-    return tally(spark_session(s), Lake(s.lake_root), current_catalog(s), year, pinned, s.home)
+    return tally(spark_session(s), Lake(s.lake_root), current_catalog(s), year, pinned, s.home, s.sources_root)
 
 
 def report_year(tallied: dict, lang: str = "zh") -> str:

@@ -17,11 +17,6 @@ class SparkSettings(BaseModel):
     conf: dict[str, str] = Field(default_factory=dict)
 
 
-class EvaluationSettings(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    volume_scale: float = Field(gt=0)
-
-
 class DemoSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
     silver_every: int = Field(default=1, ge=1, description="months the demo ingests between two silver and gold runs")
@@ -36,7 +31,6 @@ class Settings(BaseModel):
     reports: str
     spark: SparkSettings
     parallel_commits: int = Field(ge=1)
-    evaluation: EvaluationSettings
     demo: DemoSettings = Field(default_factory=DemoSettings)
 
     def resolve(self, location: str) -> str:

@@ -87,7 +87,12 @@ def test_the_evaluation_sums_the_ledger(city, spark, monkeypatch):
     report = json.loads((home / "reports" / "2021" / "evaluation.json").read_text(encoding="utf-8"))
     months = [m for s in manifest["systems"].values() for p, m in s["months"].items() if p <= "2021-02"]
     volume = next(i for i in report["indicators"] if i["tally"] == "records_aggregated")
-    assert volume["actual"] == sum(m["rows"] for m in months)
+    # the sources hold 6,353 rows, 1/170,000 of the city's declared 1.1 billion; two months landed
+    # 1,188 of them, read as 205,698,095 and shown at two significant figures
+    assert manifest["sampling"]["rows_generated"] == 6_353
+    assert volume["detail"]["sampling"]["rows_landed"] == sum(m["rows"] for m in months) == 1_188
+    assert (volume["actual"], volume["actual_text"]) == (
+        210_000_000, "2.1亿条（按申报量的 1/170,000 模拟，实际汇聚 1,188条）")
     assert volume["detail"]["unique_records"] == sum(m["inserted"] for m in months)
     by_topic = report["drilldown"]["volumes"]["by_topic"]
     assert sum(1 for t in by_topic if t["inserted"] > 0) == 10

@@ -1,13 +1,16 @@
 """A lake holding what the yearly evaluation reads, built straight from the simulator's plan.
 
 The ledger is the planned count of every system and month (no record is drawn), the
-operator's silver table is its calendar, and the gold tables stand in for the gold jobs
+sources hold the simulation's manifest (what fraction of the declared volume it planned),
+the operator's silver table is its calendar, and the gold tables stand in for the gold jobs
 with the seed's catalogs: 700 monitoring and 277 warning indicators by domain, the ten
 topics, and the 36 reports of 2021.
 """
 from __future__ import annotations
 
+import json
 from datetime import datetime
+from pathlib import Path
 
 from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
@@ -17,7 +20,7 @@ from suizhi.catalog import Catalog
 from suizhi.lake import Lake
 from suizhi.ledger import SCHEMA as LEDGER_SCHEMA
 from suizhi.simulate import operations
-from suizhi.simulate.writer import plan_counts
+from suizhi.simulate.writer import MANIFEST, plan_counts
 
 MONITORING = {"医疗卫生": 338, "城市管理": 122, "智慧水务": 88, "民生服务": 152}
 WARNING = {"城市管理-燃气管理": 32, "应急管理-应急总览": 53, "智慧气象": 73, "交通运行": 11, "新冠疫情": 20,
@@ -122,17 +125,21 @@ def write_quality(spark: SparkSession, lake: Lake, year: int) -> None:
     _write(spark, rows, QUALITY, lake.table("quality.scores"))
 
 
-def build_year(spark: SparkSession, lake: Lake, catalog: Catalog, year: int = 2021, scale: float = 1.0,
-               seed: int = 2021, ops: operations.OperationsYear | None = None,
+def build_year(spark: SparkSession, lake: Lake, catalog: Catalog, sources: Path, year: int = 2021,
+               scale: float = 1.0, seed: int = 2021, ops: operations.OperationsYear | None = None,
                drop: set[tuple[str, str]] = frozenset(), unreported: set[str] = frozenset(),
                quality: bool = False) -> dict:
-    """Everything the tally reads; returns the planned counts and the rows landed."""
+    """Everything the tally reads, the manifest in `sources` too; returns the planned manifest,
+    its counts per system and the rows landed."""
     ops = ops or operations.OperationsYear()
-    counts = plan_counts(catalog, year, scale, seed, ops)
+    manifest = plan_counts(catalog, year, scale, seed, ops)
+    Path(sources).mkdir(parents=True, exist_ok=True)
+    (Path(sources) / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+    counts = manifest["systems"]
     landed = write_ledger(spark, lake, counts, drop)
     write_operations(spark, lake, year, ops)
     write_indicators(spark, lake, year)
     write_topics_and_reports(spark, lake, catalog, year, unreported)
     if quality:
         write_quality(spark, lake, year)
-    return {"counts": counts, "landed": landed}
+    return {"manifest": manifest, "sources": str(sources), "counts": counts, "landed": landed}

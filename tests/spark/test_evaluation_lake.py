@@ -26,14 +26,13 @@ pytestmark = pytest.mark.spark
 
 REPO = Path(__file__).resolve().parents[2]
 CATALOG = load_catalog(REPO)
-SCALE = load_settings(home=REPO, env="local").evaluation.volume_scale
 CONFIG = load_evaluation(REPO / "conf" / "evaluation" / "2021.yaml")
 
 
-def evaluate(spark, lake: Lake, pinned=None):
-    tallied = tally(spark, lake, CATALOG, 2021, pinned, REPO)
+def evaluate(spark, lake: Lake, sources: Path, pinned=None):
+    tallied = tally(spark, lake, CATALOG, 2021, pinned, REPO, sources)
     measures = {name: Measure(**m) for name, m in tallied["measures"].items()}
-    return tallied, to_json(score(CONFIG, measures, SCALE), "zh", tallied)
+    return tallied, to_json(score(CONFIG, measures), "zh", tallied)
 
 
 @pytest.fixture(scope="module")
@@ -41,8 +40,8 @@ def seed_year(spark, tmp_path_factory):
     """The simulated 2021 in a lake of its own, evaluated and published once for the module."""
     root = tmp_path_factory.mktemp("seed")
     lake = Lake(str(root / "lake"))
-    built = build_year(spark, lake, CATALOG, quality=True)
-    tallied, data = evaluate(spark, lake)
+    built = build_year(spark, lake, CATALOG, root / "sources", quality=True)
+    tallied, data = evaluate(spark, lake, root / "sources")
     settings = load_settings(home=REPO, env="local", lake=str(root / "lake"), reports=str(root / "reports"))
     out = publish(settings, tallied)
     return lake, built, tallied, data, out
@@ -50,8 +49,9 @@ def seed_year(spark, tmp_path_factory):
 
 def test_the_simulated_2021_reproduces_the_seed_table(seed_year):
     _, built, tallied, data, _ = seed_year
-    assert SCALE == 0.000284
     assert built["landed"] == 313_464
+    # generated at the sources: the rows landed and 1,246 readings the streams drop as re-sent or late
+    assert built["manifest"]["sampling"]["fraction"] == 314_710 / 1_100_000_000
     rows = {r["tally"]: r for r in data["indicators"]}
     assert [(r["name"], r["target_text"], r["actual_text"], r["weight"], r["score"], r["deviation_text"])
             for r in data["indicators"]] == [
@@ -62,7 +62,7 @@ def test_the_simulated_2021_reproduces_the_seed_table(seed_year):
         ("保障场地正常运行", "不低于99.5%", "100%", 10, 10.0, "无"),
         ("编制标准规范数量", "不少于10份", "10份", 10, 10.0, "无"),
         ("运营专题数量", "不少于10个", "10个", 10, 10.0, "无"),
-        ("汇聚数据量", "不少于 10亿条 × 0.000284 = 284,000条", "31.35万条 (313,464)", 12, 12.0,
+        ("汇聚数据量", "不少于10亿条", "11亿条（按申报量的 1/3,500 模拟，实际汇聚 313,464条）", 12, 12.0,
          "目标设置偏低；建议下年目标不少于11亿条"),
     ]
     assert data["total"] == 100.0 and data["measured_weight"] == 100 and data["not_measured"] == []
@@ -77,6 +77,10 @@ def test_the_simulated_2021_reproduces_the_seed_table(seed_year):
     assert rows["venue_uptime"]["detail"]["operating_from"] == "2021-06"
     assert rows["analysis_reports"]["detail"]["by_kind"] == {
         "annual": 1, "monthly": 7, "quarterly": 3, "theme": 15, "topic": 10}
+    assert rows["records_aggregated"]["actual"] == 1_100_000_000  # 313,464 / 0.0002861 = 1.0956e9
+    assert rows["records_aggregated"]["detail"]["sampling"] == {
+        "fraction": 0.0002861, "simulated_at": "1/3,500", "rows_landed": 313_464, "rows_generated": 314_710,
+        "declared_volume": 1_100_000_000, "manifest": str((Path(built["sources"]) / "manifest.json").resolve())}
     assert rows["records_aggregated"]["detail"]["unique_records"] == sum(
         m["inserted"] for s in built["counts"].values() for m in s["months"].values()) == 298_243
     assert rows["standards"]["detail"]["implemented_in_repo"] == 8
@@ -94,19 +98,24 @@ def test_the_simulated_2021_reproduces_the_seed_table(seed_year):
 
 
 def test_a_year_missing_two_targets_scores_by_the_rules_and_names_the_causes(spark, tmp_path):
-    lake = Lake(str(tmp_path / "lake"))
+    lake, sources = Lake(str(tmp_path / "lake")), tmp_path / "sources"
     big = ["zsj_hotline_12345", "gaj_traffic_checkpoint", "qxj_aws", "cgj_gas_pipeline_iot"]
     drop = {(s, f"2021-{m:02d}") for s in big for m in range(4, 13)}  # four systems stopped delivering in April
     ops = OperationsYear(outages=[Outage(datetime(2021, 8, 10, 14), 1_600, "空调系统故障停用")])
-    built = build_year(spark, lake, CATALOG, ops=ops, drop=drop)
-    _, data = evaluate(spark, lake)
+    built = build_year(spark, lake, CATALOG, sources, ops=ops, drop=drop)
+    _, data = evaluate(spark, lake, sources)
     rows = {r["tally"]: r for r in data["indicators"]}
     volume, uptime = rows["records_aggregated"], rows["venue_uptime"]
-    assert built["landed"] == volume["actual"] == 278_501  # the outage is one more operation record
-    assert volume["score"] == round(12 * 278_501 / 284_000, 2) == 11.77  # proportional
+    assert built["landed"] == volume["detail"]["sampling"]["rows_landed"] == 278_501  # one more outage record
+    # the sources held 314,711 rows (the outage too), 1/3,500 of the declared volume; 278,501 of them
+    # landed, read as 973,436,264 and shown at two significant figures
+    assert built["manifest"]["sampling"]["rows_generated"] == 314_711
+    assert (volume["actual"], volume["actual_text"]) == (
+        970_000_000, "9.7亿条（按申报量的 1/3,500 模拟，实际汇聚 278,501条）")
+    assert volume["score"] == round(12 * 970_000_000 / 1_000_000_000, 2) == 11.64  # proportional
     missing = "、".join(f"2021-{m:02d}" for m in range(4, 13))
     assert volume["deviation_text"] == (
-        f"未达标：差 5,499条 (1.9%)；原因：系统 cgj_gas_pipeline_iot 缺 {missing} 批次；"
+        f"未达标：差 30,000,000条 (3.0%)；原因：系统 cgj_gas_pipeline_iot 缺 {missing} 批次；"
         f"系统 gaj_traffic_checkpoint 缺 {missing} 批次；系统 qxj_aws 缺 {missing} 批次；"
         f"系统 zsj_hotline_12345 缺 {missing} 批次")
     assert uptime["actual"] == round((308_160 - 1_600) / 308_160 * 100, 4) == 99.4808
@@ -116,7 +125,7 @@ def test_a_year_missing_two_targets_scores_by_the_rules_and_names_the_causes(spa
     assert [(r["tally"], r["score"]) for r in data["indicators"] if r["deviation_kind"] != "shortfall"] == [
         ("analysis_reports", 12), ("warning_indicators", 12), ("major_event_support", 12),
         ("monitoring_indicators", 12), ("standards", 10), ("topics_processed", 10)]
-    assert data["total"] == 89.77
+    assert data["total"] == 89.64
 
 
 def _libreoffice_csv(xlsx: Path, out: Path) -> list[list[str]]:
@@ -187,9 +196,10 @@ def test_pinned_versions_read_the_same_table_after_the_lake_moved_on(seed_year, 
     from tests.spark.evaluation_lake import AT, REPORTS
     spark.createDataFrame([("late-report", "monthly", "2021-12", None, "补充月报", "reports/late.pdf", "pdf", AT)],
                           REPORTS).write.format("delta").mode("append").save(lake.table("gold.report_register"))
-    latest = evaluate(spark, lake)[1]
+    sources = Path(lake.root).parent / "sources"
+    latest = evaluate(spark, lake, sources)[1]
     assert latest["read"]["gold.report_register"] == 1 and latest["indicators"][0]["actual"] == 37
-    again_tallied, again = evaluate(spark, lake, pinned=tallied["read"])
+    again_tallied, again = evaluate(spark, lake, sources, pinned=tallied["read"])
     assert again["read"] == data["read"]
     assert again == data
 
@@ -202,6 +212,8 @@ def test_suizhi_evaluate_with_pinned_versions_writes_the_same_table(seed_year, t
     home = make_home(tmp_path)
     (home / "dags").symlink_to(REPO / "dags")  # conf/standards.yaml points to it; make_home copied expectations/
     (home / "lake").symlink_to(lake.root)
+    (home / "var").mkdir()
+    (home / "var" / "sources").symlink_to(Path(lake.root).parent / "sources")  # the simulation's manifest too
     monkeypatch.setenv("SUIZHI_HOME", str(home))
     monkeypatch.delenv("SUIZHI_ENV", raising=False)
     assert main(["evaluate", "--year", "2021", "--pin", str(out / "evaluation.json")]) == 0

@@ -112,6 +112,21 @@ def test_an_iot_stream_names_its_columns_of_the_contract_and_a_readable_watermar
         "of type timestamp"]
 
 
+def test_the_systems_declare_the_citys_yearly_volume_the_seeds_11_billion(catalog):
+    assert sum(s.yearly_volume for s in catalog.systems.values()) == 1_100_000_000
+    # each about 3,700 times the simulator's records at scale 1, so every system is sampled alike
+    per_record = [s.yearly_volume / s.records_per_year for s in catalog.systems.values()]
+    assert (round(min(per_record)), round(max(per_record))) == (3_509, 3_800)
+
+
+def test_a_system_without_its_yearly_volume_is_named(tmp_path):
+    def edit(home):
+        path = home / "conf/systems/zsj_hotline_12345.yaml"
+        path.write_text(path.read_text(encoding="utf-8").replace("yearly_volume: 22000000\n", ""), encoding="utf-8")
+    assert _broken(tmp_path, edit) == [
+        "conf/systems/zsj_hotline_12345.yaml: field 'yearly_volume': Field required"]
+
+
 def test_the_115_systems_use_every_kind_of_source(catalog):
     kinds = Counter(s.connector.kind for s in catalog.systems.values())
     formats = Counter((s.connector.format, s.connector.encoding) for s in catalog.systems.values()

@@ -120,21 +120,6 @@ def test_a_tally_left_out_counts_as_not_measured(config):
     assert ev.not_measured == ["venue_uptime"] and ev.total == 90.0
 
 
-def test_volumes_compare_at_the_environment_scale(config):
-    ev = score(config, seed_measures(records_aggregated=Measure(330_000, "条")), volume_scale=0.0003)
-    row = rows_by_tally(ev)["records_aggregated"]
-    assert row.compared_target == 300_000
-    assert row.compared_text == "不少于 10亿条 × 0.0003 = 300,000条"
-    assert (row.met, row.score, row.deviation) == (True, 12, "目标设置偏低")
-    assert row.proposed_target == 1_100_000_000  # proposed in the config's (full-size) unit
-    assert rows_by_tally(ev)["monitoring_indicators"].compared_target == 500  # only volumes scale
-
-    short = score(config, seed_measures(records_aggregated=Measure(290_000, "条")), volume_scale=0.0003)
-    row = rows_by_tally(short)["records_aggregated"]
-    assert (row.met, row.score) == (False, 11.6)
-    assert row.deviation == "未达标：差 10,000条 (3.3%)"
-
-
 def test_floor_to_two_significant_figures():
     assert [floor_2sf(x) for x in (700, 738, 19, 1.1e9, 1_149_999_999, 7.35)] == [
         700, 730, 19, 1.1e9, 1.1e9, 7.3]
@@ -145,8 +130,6 @@ def test_measures_that_do_not_fit_are_refused(config):
         score(config, seed_measures(venue_uptime=Measure(100.0, "个")))
     with pytest.raises(EvaluationError, match="unknown tallies"):
         score(config, {**seed_measures(), "reports": Measure(1, "份")})
-    with pytest.raises(EvaluationError, match="volume_scale"):
-        score(config, seed_measures(), volume_scale=0)
 
 
 def test_reports_are_written_for_excel_and_machines(config, tmp_path):

@@ -6,7 +6,7 @@ import random
 
 from suizhi.catalog import load_catalog
 from suizhi.simulate.plan import plan_year
-from suizhi.simulate.writer import simulate
+from suizhi.simulate.writer import plan_counts, simulate
 from tests.conftest import MINI
 
 
@@ -38,6 +38,17 @@ def test_volume_grows_linearly_with_scale(tmp_path):
     small = simulate(catalog, 2021, 0.1, 1, tmp_path / "s")["totals"]["records"]
     large = simulate(catalog, 2021, 0.3, 1, tmp_path / "l")["totals"]["records"]
     assert (small, large) == (1300, 3900)   # 13,000 records a year at scale 1
+
+
+def test_the_manifest_says_what_fraction_of_the_declared_volume_it_generated(tmp_path):
+    catalog = load_catalog(MINI)  # three systems declaring 48,000,000 records a year
+    manifest = simulate(catalog, 2021, 0.1, 5, tmp_path)
+    assert manifest["totals"]["rows"] == 1374
+    assert manifest["sampling"] == {"fraction": 1374 / 48_000_000, "rows_generated": 1374,
+                                    "declared_volume": 48_000_000, "systems": 3, "months": 12, "scale": 0.1}
+    assert json.loads((tmp_path / "manifest.json").read_text())["sampling"] == manifest["sampling"]
+    planned = plan_counts(catalog, 2021, 0.1, 5)  # the same year planned without its records
+    assert planned["sampling"] == manifest["sampling"] and planned["totals"]["rows"] == 1374
 
 
 def test_the_drop_files_hold_what_the_manifest_says(tmp_path):

@@ -124,6 +124,8 @@ class System(Strict):
     topics: list[str] = Field(default_factory=list)
     classification: Grade
     records_per_year: int = Field(gt=0, description="simulated yearly volume at scale 1")
+    yearly_volume: int = Field(gt=0, description="the system's real records a year, as its department declares "
+                                                 "them; the simulator generates a known fraction of them")
 
     @field_validator("topics")
     @classmethod

@@ -23,7 +23,7 @@ from suizhi.settings import Settings
 def evaluate_tally(settings: Settings, tallied: dict) -> Evaluation:
     config = load_evaluation(settings.home / "conf" / "evaluation" / f"{tallied['year']}.yaml")
     measures = {name: Measure(**m) for name, m in tallied["measures"].items()}
-    return score(config, measures, volume_scale=settings.evaluation.volume_scale)
+    return score(config, measures)
 
 
 def pinned_versions(path: Path | str) -> dict[str, int]:

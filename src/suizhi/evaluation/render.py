@@ -9,12 +9,11 @@ import re
 import unicodedata
 
 from suizhi.evaluation.scoring import (
-    SCALED_TALLY,
     Evaluation,
     IndicatorScore,
     describe_deviation,
+    measured_phrase,
     plain,
-    quantity,
     target_phrase,
 )
 
@@ -110,14 +109,13 @@ def _indicator_rows(ev: Evaluation, lang: str) -> list[list[str]]:
              t["ind_score"], t["deviation"]]]
     last = ("", "")
     for r in ev.indicators:
-        factor = ev.volume_scale if r.tally == SCALED_TALLY else 1.0
         measured = r.actual is not None
         rows.append([
             r.level1 if r.level1 != last[0] else "",
             r.level2 if (r.level1, r.level2) != last else "",
             r.name,
-            target_phrase(r.operator, r.target, r.unit, factor, lang),
-            quantity(r.actual, r.unit, lang) if measured else t["not_measured"],
+            target_phrase(r.operator, r.target, r.unit, lang),
+            measured_phrase(r.actual, r.unit, r.detail, lang) if measured else t["not_measured"],
             plain(r.weight),
             f"{r.score:.2f}" if r.score is not None else t["not_measured"],
             _deviation_cell(r, lang),

@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 
 from suizhi.evaluation.render import LABELS, _deviation_cell
-from suizhi.evaluation.scoring import SCALED_TALLY, Evaluation, quantity, target_phrase
+from suizhi.evaluation.scoring import Evaluation, measured_phrase, target_phrase
 
 SCHEMA = Path(__file__).with_name("evaluation.schema.json")
 
@@ -31,19 +31,18 @@ def to_json(evaluation: Evaluation, lang: str = "zh", tallied: dict | None = Non
         "year": ev.year, "lang": lang,
         "project": {"name": ev.project.name, "department": ev.project.department,
                     "implementer": ev.project.implementer, "annual_goal": ev.annual_goal},
-        "volume_scale": ev.volume_scale,
         "budget": {"unit": b.unit, "planned": b.planned, "spent": b.spent, "weight": _num(b.weight),
                    "rate": b.rate, "score": b.score,
                    "sources": [{"name": n, "planned": p, "spent": s} for n, p, s in b.sources]},
         "indicators": [{
             "level1": r.level1, "level2": r.level2, "name": r.name, "tally": r.tally,
             "operator": r.operator, "target": _num(r.target), "unit": r.unit,
-            "compared_target": _num(r.compared_target), "actual": _num(r.actual), "met": r.met,
+            "actual": _num(r.actual), "met": r.met,
             "weight": _num(r.weight), "score": r.score, "deviation_kind": r.deviation_kind,
             "deviation": r.deviation, "proposed_target": _num(r.proposed_target),
-            "target_text": target_phrase(r.operator, r.target, r.unit,
-                                         ev.volume_scale if r.tally == SCALED_TALLY else 1.0, lang),
-            "actual_text": quantity(r.actual, r.unit, lang) if r.actual is not None else LABELS[lang]["not_measured"],
+            "target_text": target_phrase(r.operator, r.target, r.unit, lang),
+            "actual_text": (measured_phrase(r.actual, r.unit, r.detail, lang) if r.actual is not None
+                            else LABELS[lang]["not_measured"]),
             "deviation_text": _deviation_cell(r, lang),
             "detail": r.detail,
         } for r in ev.indicators],
@@ -59,14 +58,14 @@ def to_json(evaluation: Evaluation, lang: str = "zh", tallied: dict | None = Non
 
 
 CSV_FIELDS = ["row", "level1", "level2", "name", "tally", "operator", "target", "unit",
-              "compared_target", "actual", "met", "weight", "score", "deviation", "proposed_target"]
+              "actual", "met", "weight", "score", "deviation", "proposed_target"]
 
 
 def _csv_rows(data: dict) -> list[dict]:
     rows = [{"row": "indicator", **{k: r[k] for k in CSV_FIELDS[1:]}} for r in data["indicators"]]
     b = data["budget"]
     rows.append({"row": "budget", "name": "预算执行率", "target": b["planned"], "unit": b["unit"],
-                 "compared_target": b["planned"], "actual": b["spent"], "weight": b["weight"],
+                 "actual": b["spent"], "weight": b["weight"],
                  "score": b["score"], "deviation": f"预算执行率 {b['rate'] * 100:.2f}%"})
     missing = "、".join(data["not_measured"])
     rows.append({"row": "total", "name": "总分", "weight": data["measured_weight"],

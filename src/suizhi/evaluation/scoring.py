@@ -12,7 +12,6 @@ from decimal import ROUND_FLOOR, Decimal
 from suizhi.errors import EvaluationError
 from suizhi.evaluation.config import TALLIES, Budget, EvaluationConfig, Indicator, Project
 
-SCALED_TALLY = "records_aggregated"  # the only tally compared at the environment's volume_scale
 AT_LEAST = ("不少于", "不低于")
 NOT_MEASURED = "未测量"
 TARGET_LOW = "目标设置偏低"
@@ -44,16 +43,14 @@ class IndicatorScore:
     weight: float
     rule: str
     target_text: str         # 不少于30份
-    compared_target: float   # target, or target × volume_scale for records_aggregated
-    compared_text: str       # target_text, or 不少于 10亿条 × 0.0003 = 300,000条
     actual: float | None
-    actual_text: str         # 36份, 11亿条 (1,100,000,000), 未测量
+    actual_text: str         # 36份, 11亿条（按申报量的 1/3,500 模拟，实际汇聚 313,464条）, 未测量
     met: bool | None
     score: float | None
     deviation: str           # 无, 目标设置偏低, 未达标：差 6份 (20.0%), 未测量
     deviation_kind: str      # none, target_low, shortfall, not_measured
-    gap: float | None        # |compared_target − actual| when not met
-    proposed_target: float | None  # next year's target (config scale) when target_low
+    gap: float | None        # |target − actual| when not met
+    proposed_target: float | None  # next year's target when target_low
     detail: dict
 
 
@@ -80,7 +77,6 @@ class Evaluation:
     total: float
     measured_weight: float
     not_measured: list[str]  # tallies of rows without a measured value
-    volume_scale: float
 
 
 def plain(v: float) -> str:
@@ -109,17 +105,34 @@ def quantity(v: float, unit: str, lang: str = "zh") -> str:
     return f"{text} ({grouped(v)})" if unit != "%" and abs(v) >= 1e4 else text
 
 
-def target_phrase(operator: str, target: float, unit: str, factor: float = 1.0, lang: str = "zh") -> str:
-    """不少于30份, or with a volume scale 不少于 10亿条 × 0.0003 = 300,000条."""
+def target_phrase(operator: str, target: float, unit: str, lang: str = "zh") -> str:
+    """不少于30份 (at least 30 docs)."""
     if lang == "en":
-        op, shown = OPERATORS_EN[operator], quantity(target, unit, "en")
-        if factor == 1.0:
-            return f"{op} {shown}"
-        return f"{op} {shown} × {factor:g} = {quantity(_mul(target, factor), unit, 'en')}"
+        return f"{OPERATORS_EN[operator]} {quantity(target, unit, 'en')}"
     short = f"{plain(target)}%" if unit == "%" else f"{cn_count(target)}{unit}"
-    if factor == 1.0:
-        return f"{operator}{short}"
-    return f"{operator} {short} × {factor:g} = {grouped(_mul(target, factor))}{unit}"
+    return f"{operator}{short}"
+
+
+def _two_figures_en(v: float) -> str:
+    """A count already at two significant figures, in words: 1.1 billion, 970 million, 35,000."""
+    for size, word in ((1e9, "billion"), (1e6, "million")):
+        if v >= size:
+            return f"{v / size:g} {word}"
+    return grouped(v)
+
+
+def measured_phrase(value: float, unit: str, detail: dict, lang: str = "zh") -> str:
+    """The 实际完成指标值 cell. A volume read from a simulation (detail's sampling names the
+    fraction it was simulated at) is shown at its two significant figures, with that fraction
+    and the rows that landed: 11亿条（按申报量的 1/3,500 模拟，实际汇聚 313,464条）."""
+    sampled = (detail or {}).get("sampling") or {}
+    if not sampled.get("simulated_at"):
+        return quantity(value, unit, lang)
+    landed, at = sampled["rows_landed"], sampled["simulated_at"]
+    if lang == "en":
+        return (f"{_two_figures_en(value)} {UNITS_EN.get(unit, unit)} (simulated at {at} of the declared "
+                f"volume; {quantity(landed, unit, 'en')} landed)")
+    return f"{cn_count(value)}{unit}（按申报量的 {at} 模拟，实际汇聚 {grouped(landed)}{unit}）"
 
 
 def describe_deviation(row: IndicatorScore, lang: str = "zh") -> str:
@@ -131,8 +144,8 @@ def describe_deviation(row: IndicatorScore, lang: str = "zh") -> str:
         return TARGET_LOW if zh else "target set too low"
     if row.deviation_kind == "none":
         return NO_DEVIATION if zh else "none"
-    over = row.actual > row.compared_target
-    pct = f"{row.gap / row.compared_target * 100:.1f}%"
+    over = row.actual > row.target
+    pct = f"{row.gap / row.target * 100:.1f}%"
     if row.unit == "%":
         amount = f"{plain(round(row.gap, 4))}个百分点" if zh else f"{plain(round(row.gap, 4))} points"
     else:
@@ -155,14 +168,6 @@ def floor_2sf(x: float) -> float:
     return float(digits.scaleb(exp))
 
 
-def _mul(a: float, b: float) -> float:
-    return float(Decimal(repr(float(a))) * Decimal(repr(float(b))))
-
-
-def _div(a: float, b: float) -> float:
-    return float(Decimal(repr(float(a))) / Decimal(repr(float(b))))
-
-
 def _met(operator: str, actual: float, target: float) -> bool:
     if math.isclose(actual, target, rel_tol=1e-9):
         return True
@@ -183,15 +188,12 @@ def _points(ind: Indicator, actual: float, target: float, met: bool) -> float:
     return ind.weight * target / actual  # 不高于, missed: actual > target > 0
 
 
-def _score_indicator(ind: Indicator, measure: Measure | None, volume_scale: float) -> IndicatorScore:
-    factor = volume_scale if ind.tally == SCALED_TALLY else 1.0
-    compared = _mul(ind.target, factor)
+def _score_indicator(ind: Indicator, measure: Measure | None) -> IndicatorScore:
+    target = ind.target
     base = dict(
         level1=ind.level1, level2=ind.level2, name=ind.name, tally=ind.tally,
-        operator=ind.operator, target=ind.target, unit=ind.unit, weight=ind.weight, rule=ind.rule,
-        target_text=target_phrase(ind.operator, ind.target, ind.unit),
-        compared_target=compared,
-        compared_text=target_phrase(ind.operator, ind.target, ind.unit, factor),
+        operator=ind.operator, target=target, unit=ind.unit, weight=ind.weight, rule=ind.rule,
+        target_text=target_phrase(ind.operator, target, ind.unit),
     )
     if measure is None or measure.value is None:
         detail = dict(measure.detail) if measure is not None else {"reason": "no measure supplied"}
@@ -201,16 +203,16 @@ def _score_indicator(ind: Indicator, measure: Measure | None, volume_scale: floa
             proposed_target=None, detail=detail,
         )
     actual = float(measure.value)
-    met = _met(ind.operator, actual, compared)
+    met = _met(ind.operator, actual, target)
     kind, gap, proposed = "none", None, None
-    limit = compared * (1 + ind.deviation_margin)
+    limit = target * (1 + ind.deviation_margin)
     if not met:
-        kind, gap = "shortfall", abs(compared - actual)
+        kind, gap = "shortfall", abs(target - actual)
     elif ind.operator in AT_LEAST and actual > limit and not math.isclose(actual, limit, rel_tol=1e-9):
-        kind, proposed = "target_low", floor_2sf(_div(actual, factor))
+        kind, proposed = "target_low", floor_2sf(actual)
     row = IndicatorScore(
-        **base, actual=actual, actual_text=quantity(actual, ind.unit), met=met,
-        score=round(_points(ind, actual, compared, met), 2), deviation="", deviation_kind=kind,
+        **base, actual=actual, actual_text=measured_phrase(actual, ind.unit, measure.detail), met=met,
+        score=round(_points(ind, actual, target, met), 2), deviation="", deviation_kind=kind,
         gap=gap, proposed_target=proposed, detail=dict(measure.detail),
     )
     return replace(row, deviation=describe_deviation(row))
@@ -225,10 +227,8 @@ def _score_budget(budget: Budget) -> BudgetScore:
     )
 
 
-def _check_measures(config: EvaluationConfig, measures: dict[str, Measure], volume_scale: float) -> None:
+def _check_measures(config: EvaluationConfig, measures: dict[str, Measure]) -> None:
     problems = []
-    if not (math.isfinite(volume_scale) and volume_scale > 0):
-        problems.append(f"volume_scale must be a positive number, got {volume_scale!r}")
     unknown = sorted(set(measures) - set(TALLIES))
     if unknown:
         problems.append(f"unknown tallies {unknown}; known: {', '.join(TALLIES)}")
@@ -244,10 +244,10 @@ def _check_measures(config: EvaluationConfig, measures: dict[str, Measure], volu
         raise EvaluationError("; ".join(problems))
 
 
-def score(config: EvaluationConfig, measures: dict[str, Measure], volume_scale: float = 1.0) -> Evaluation:
+def score(config: EvaluationConfig, measures: dict[str, Measure]) -> Evaluation:
     """Score every indicator and the budget; a tally missing from measures counts as not measured."""
-    _check_measures(config, measures, volume_scale)
-    rows = [_score_indicator(ind, measures.get(ind.tally), volume_scale) for ind in config.indicators]
+    _check_measures(config, measures)
+    rows = [_score_indicator(ind, measures.get(ind.tally)) for ind in config.indicators]
     budget = _score_budget(config.budget)
     measured = [r for r in rows if r.score is not None]
     return Evaluation(
@@ -256,5 +256,4 @@ def score(config: EvaluationConfig, measures: dict[str, Measure], volume_scale: 
         total=round(budget.score + sum(r.score for r in measured), 2),
         measured_weight=budget.weight + sum(r.weight for r in measured),
         not_measured=[r.tally for r in rows if r.score is None],
-        volume_scale=volume_scale,
     )

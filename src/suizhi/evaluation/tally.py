@@ -1,9 +1,10 @@
 """Tally a year from the lake: every measure of the 自评表 and the drill-downs behind it.
 
-Volumes are sums over the ledger; indicators, reports and topics come from gold; support
-sessions and venue uptime from the operator's own system in silver; standards from the
-register in conf/. Every table is read at one recorded Delta version (`read`), so the
-same versions give the same tally.
+Volumes are sums over the ledger, read as the year's volume at the fraction of the declared
+volume the sources hold (`suizhi.evaluation.sampling`; 1 for real sources); indicators,
+reports and topics come from gold; support sessions and venue uptime from the operator's
+own system in silver; standards from the register in conf/. Every table is read at one
+recorded Delta version (`read`), so the same versions give the same tally.
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from pyspark.sql import functions as F
 
 from suizhi.catalog import Catalog
 from suizhi.evaluation import lake_measures as lm
+from suizhi.evaluation.sampling import read_sampling, volume, volume_detail
 from suizhi.gold.report_plan import load_report_plan
 from suizhi.lake import Lake
 from suizhi.ledger import STREAM, check_balanced, ensure_ledger
@@ -77,20 +79,26 @@ def _volumes(spark: SparkSession, reader: lm.VersionedReader, catalog: Catalog, 
 
 
 def tally(spark: SparkSession, lake: Lake, catalog: Catalog, year: int | None = None,
-          pinned: dict[str, int] | None = None, home: Path | None = None) -> dict:
+          pinned: dict[str, int] | None = None, home: Path | None = None,
+          sources: Path | str | None = None) -> dict:
     """The year's measures, drill-downs and the version of every table read; pin versions to reproduce.
 
-    home is the project folder holding conf/standards.yaml (SUIZHI_HOME when not given).
+    home is the project folder holding conf/standards.yaml (SUIZHI_HOME when not given);
+    sources the sources root, whose manifest.json says what fraction of the declared volume
+    a simulation generated (none, or no sources given: the rows landed are the volume).
     """
     reader = lm.VersionedReader(spark, lake, pinned)
     year, volumes, missing = _volumes(spark, reader, catalog, year)
     total = {c: sum(r[c] or 0 for r in volumes["by_system"]) for c in COUNTS}
+    sampling = read_sampling(sources, year)
     measures = {
         "records_aggregated": {
-            "value": total["rows_landed"], "unit": "条",
-            "detail": {"counts": "records aggregated: rows landed in bronze (the target counts these); "
-                                 "unique_records are the rows kept in silver",
+            "value": volume(total["rows_landed"], sampling), "unit": "条",
+            "detail": {"counts": "records aggregated: rows landed in bronze (the target counts these) over the "
+                                 "fraction of the declared volume the sources hold (sampling; 1 for real "
+                                 "sources); unique_records are the rows kept in silver",
                        "aggregated_records": total["rows_landed"], "unique_records": total["inserted"],
+                       "sampling": volume_detail(total["rows_landed"], sampling),
                        "systems": len(volumes["by_system"]), "departments": len(volumes["by_department"]),
                        "causes": missing}},
     }

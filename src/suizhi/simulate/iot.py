@@ -11,7 +11,7 @@ devices × scale / full_scale at another scale, at least one. The four systems o
 catalog declare the city's 84,000 devices, so scale 1 registers 840 of them against
 some 26,000 readings a year: each device reports two or three times a month, and the
 twentieth that stays silent (SILENT_RATE) is a few dozen devices a month, counted
-exactly. Scaling the registry like the volume (about 1:3,500, conf/env/local.yaml)
+exactly. Scaling the registry like the volume (about 1:3,500 of the declared yearly_volume)
 would leave 24 devices, too few to count silences by; scaling it 1:1 would leave 97 % of
 the devices silent every month. Planned exactly, beside the ordinary readings:
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from suizhi.catalog import Catalog
 from suizhi.catalog.models import System
+from suizhi.evaluation.sampling import MANIFEST, SAMPLING, sampling_entry
 from suizhi.simulate import operations
 from suizhi.simulate.crossings import crossings_for, pick_row
 from suizhi.simulate.iot import simulate_iot
@@ -19,8 +20,6 @@ from suizhi.simulate.references import Registry, refer, registry
 from suizhi.simulate.serve_api import store_path
 from suizhi.simulate.serve_db import load_month
 from suizhi.simulate.serve_files import write_drop
-
-MANIFEST = "manifest.json"
 
 
 def publish(root: Path, system: System, period: str, columns: list[str], records: list[dict]) -> None:
@@ -130,6 +129,22 @@ def _crossings(year: int, crossings: list[dict]) -> list[dict]:
             for c in crossings]
 
 
+def _manifest(catalog: Catalog, year: int, scale: float, seed: int, systems: dict[str, dict]) -> dict:
+    """The manifest of a simulated year: its inputs, totals, each system's months and, under
+    `sampling`, the fraction of the systems' declared yearly volume the sources hold."""
+    totals: Counter = Counter()
+    for truth in systems.values():
+        for month in truth["months"].values():
+            totals.update({k: v for k, v in month.items() if isinstance(v, int)})
+    # At the source: every row a connector reads; for a stream, every reading sent (`received`),
+    # the ones it drops as re-sent or late beyond the watermark included.
+    generated = sum(m.get("received", m["rows"]) for t in systems.values() for m in t["months"].values())
+    declared = sum(catalog.systems[sid].yearly_volume for sid in systems)  # the twelve months of each
+    sampling = sampling_entry(generated, declared, systems=len(systems), months=12, scale=scale)
+    return {"year": year, "scale": scale, "seed": seed, "totals": dict(totals), "systems": systems,
+            SAMPLING: sampling}
+
+
 def simulate(catalog: Catalog, year: int, scale: float, seed: int, root: Path,
              ops: operations.OperationsYear | None = None) -> dict:
     """Simulate every system for the year; writes and returns the ground-truth manifest.
@@ -140,13 +155,8 @@ def simulate(catalog: Catalog, year: int, scale: float, seed: int, root: Path,
     refs = {d: registries(catalog, d, year, scale, seed) for d in catalog.contracts}
     systems = {sid: simulate_system(catalog, s, year, scale, seed, root, ops, refs[s.dataset])
                for sid, s in sorted(catalog.systems.items())}
-    totals: Counter = Counter()
-    for truth in systems.values():
-        for month in truth["months"].values():
-            totals.update({k: v for k, v in month.items() if isinstance(v, int)})
-    crossings = [c | {"system": sid} for sid, truth in systems.items() for c in truth.get("crossings", [])]
-    manifest = {"year": year, "scale": scale, "seed": seed, "totals": dict(totals), "systems": systems,
-                "crossings": crossings}
+    manifest = _manifest(catalog, year, scale, seed, systems)
+    manifest["crossings"] = [c | {"system": sid} for sid, truth in systems.items() for c in truth.get("crossings", [])]
     (root / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
     return manifest
 
@@ -156,13 +166,14 @@ def read_manifest(root: Path) -> dict:
 
 
 def plan_counts(catalog: Catalog, year: int, scale: float, seed: int,
-                ops: operations.OperationsYear | None = None) -> dict[str, dict]:
-    """Per system and month, the counts `simulate` would write (rows, inserted, duplicates,
-    superseded, quarantined), planned without drawing a record: a year's ledger at full
-    scale in a second, for tallies that only sum counts. IoT systems (iot_stream) draw
-    theirs without writing them, since what lands depends on each reading's defect; their
-    rows are the readings landed, and `received`, `ingest_duplicates` and `ingest_rejected`
-    say what the stream read and kept out."""
+                ops: operations.OperationsYear | None = None) -> dict:
+    """The manifest `simulate` would write, without its records, crossings and defect kinds:
+    per system and month the counts (rows, inserted, duplicates, superseded, quarantined),
+    planned without drawing a record, their totals and the `sampling` (a year's ledger at full
+    scale in seconds, for tallies that only sum counts). IoT systems (iot_stream) draw theirs
+    without writing them, since what lands depends on each reading's defect; their rows are
+    the readings landed, and `received`, `ingest_duplicates` and `ingest_rejected` say what
+    the stream read and kept out."""
     out = {}
     for sid, system in sorted(catalog.systems.items()):
         if system.dataset == operations.DATASET:
@@ -181,4 +192,4 @@ def plan_counts(catalog: Catalog, year: int, scale: float, seed: int,
                                                 ("rows", "inserted", "duplicates", "superseded", "quarantined")}
                       for p in plans}
         out[sid] = {"dataset": system.dataset, "department": system.department, "months": months}
-    return out
+    return _manifest(catalog, year, scale, seed, out)
