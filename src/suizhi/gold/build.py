@@ -11,6 +11,7 @@ import hashlib
 import json
 import logging
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -20,13 +21,13 @@ from pyspark.sql import functions as F
 from suizhi.catalog import Catalog
 from suizhi.delta_log import commit_metadata, latest_commit, latest_version
 from suizhi.gold.alerts import write_alerts
-from suizhi.gold.declarations import load_dimensions, load_indicators
+from suizhi.gold.declarations import Indicator, load_dimensions, load_indicators
 from suizhi.gold.engine import DISTRICT_SCHEMA, compute_values, silver_periods, write_indicators, write_values
-from suizhi.gold.item_catalog import declare_items, district_breakdown
+from suizhi.gold.item_catalog import DistrictBreakdown, declare_items, district_breakdown
 from suizhi.gold.items import write_items
 from suizhi.gold.report_plan import plan_reports
 from suizhi.gold.reports import Facts, write_reports
-from suizhi.gold.topics import load_topics, write_topics
+from suizhi.gold.topics import TopicDataset, load_topics, write_topics
 from suizhi.lake import Lake
 from suizhi.ledger import read_ledger
 
@@ -90,11 +91,18 @@ def _facts(spark, lake, indicators, topics, parallel: int = 4) -> Facts:
     return Facts({i.id: i for i in indicators}, values, alerts, activity, ledger, sources, categories, district)
 
 
-def build_gold(spark: SparkSession, lake: Lake, catalog: Catalog, home: Path, reports_root: str,
-               parallel: int = 4) -> dict:
-    """Bring every gold table and report up to date with silver; returns what the run did.
+@dataclass(frozen=True)
+class GoldPlan:
+    """What a gold run computes, from conf/ and the catalog: its indicators, topics and district figures."""
 
-    `parallel` small queries (a dataset's indicators, a topic's table) run at a time."""
+    indicators: list[Indicator]
+    topics: dict[str, TopicDataset]
+    breakdown: DistrictBreakdown | None
+    datasets: list[str]         # every silver dataset the run may read
+
+
+def plan_gold(catalog: Catalog, home: Path) -> GoldPlan:
+    """The indicators, topics and district figures conf/ declares, for the datasets of this catalog."""
     # conf/ is checked against the contracts by the tests; a run computes what its catalog feeds.
     indicators = [i for i in load_indicators(home) if i.source in catalog.contracts]
     topics = load_topics(home, catalog, check_sources=False)
@@ -102,7 +110,18 @@ def build_gold(spark: SparkSession, lake: Lake, catalog: Catalog, home: Path, re
     breakdown = district_breakdown(indicators, load_dimensions(home), columns)
     datasets = sorted({i.source for i in indicators} | {s.dataset for t in topics.values() for s in t.sources}
                       | set(catalog.datasets()))
-    signature = inputs_signature(spark, lake, home, datasets)
+    return GoldPlan(indicators, topics, breakdown, datasets)
+
+
+def build_gold(spark: SparkSession, lake: Lake, catalog: Catalog, home: Path, reports_root: str,
+               parallel: int = 4, plan: GoldPlan | None = None) -> dict:
+    """Bring every gold table and report up to date with silver; returns what the run did.
+
+    `parallel` small queries (a dataset's indicators, a topic's table) run at a time; `plan`
+    is plan_gold's, when the caller has made it already."""
+    plan = plan or plan_gold(catalog, home)
+    indicators, topics, breakdown = plan.indicators, plan.topics, plan.breakdown
+    signature = inputs_signature(spark, lake, home, plan.datasets)
     if commit_metadata(latest_commit(spark, lake.table("gold.indicators"))).get("inputs") == signature:
         log.info("gold: silver and declarations unchanged since the last run; nothing to write")
         return {"skipped": True}

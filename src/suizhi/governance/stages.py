@@ -38,6 +38,13 @@ def silver_run(spark: SparkSession, lake: Lake, catalog: Catalog):
     return run, children
 
 
+def gold_run(spark: SparkSession, lake: Lake, inputs: list[str], outputs: list[str],
+             children: list[tuple[str, list[str], list[str]]]):
+    """gold: silver tables, the ledger and conf/'s declarations -> the gold tables, one sub-job per
+    table with the tables it is computed from (suizhi.gold.lineage says which)."""
+    return tracked(spark, lake, "gold", inputs, outputs, children=children)
+
+
 def evaluation_run(spark: SparkSession, lake: Lake, year: int, read: dict | None = None):
     """evaluation: the tables the tally read (the ledger at least) -> reports/<year>/evaluation.json."""
     inputs = sorted({"ledger.batches", *[t for t in (read or {}) if "." in t and "/" not in t]})
