@@ -117,6 +117,7 @@ def report_year(tallied: dict, lang: str = "zh") -> str:
     from suizhi.evaluation.publish import publish
     from suizhi.governance.stages import evaluation_run
     s = current_settings()
-    with evaluation_run(spark_session(s), Lake(s.lake_root), tallied["year"], tallied.get("read", {})) as tracked:
-        tracked.details["read"] = tallied.get("read", {})
+    with evaluation_run(spark_session(s), Lake(s.lake_root), tallied["year"], tallied.get("read", {}),
+                        tallied.get("figures", {})) as tracked:
+        tracked.details.update(read=tallied.get("read", {}), figures=tallied.get("figures", {}))
         return str(publish(s, tallied, lang))
