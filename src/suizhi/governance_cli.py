@@ -20,24 +20,40 @@ def _target(text: str) -> tuple[str, str | None]:
 def _figure(settings, report: str, figure: str) -> str:
     data = json.loads((Path(settings.reports_root) / report.removeprefix("report:")).read_text(encoding="utf-8"))
     found = next((i for i in data.get("indicators", []) if i.get("tally") == figure), None)
-    return f"{figure} = {found['actual']} {found.get('unit', '')}".strip() if found else f"{figure}: not in {report}"
+    if not found:
+        return f"{figure}: not in {report}"
+    if found["actual"] is None:
+        return f"{figure}: not measured ({found.get('detail', {}).get('reason', '')})"
+    return f"{figure} = {found['actual']} {found.get('unit', '')}".strip()
 
 
 def lineage(args) -> int:
-    from suizhi.governance.lineage import read_events, trace
+    """Print the tree from a table or a report's figure down to its systems. Exit 0 when it reaches
+    a source system, or only declarations in conf/ (the standards are counted from a register)."""
+    from suizhi.governance.lineage import read_events, trace_tree, upstream
     from suizhi.runtime import current_catalog, current_settings
     settings = current_settings()
     target, figure = _target(args.table)
+    events = read_events(settings.home)
     if figure:
         print(_figure(settings, target, figure))
-    lines, systems = trace(read_events(settings.home), target)
-    print("\n".join(lines))
+        if f"{target}#{figure}" in upstream(events):
+            target = f"{target}#{figure}"
+        else:  # an evaluation from before its figures were traced one by one
+            print(f"(no lineage event names the figure {figure}: the tree of the whole report follows)")
+    found = trace_tree(events, target)
+    print("\n".join(found.lines))
     catalog = current_catalog(settings)
-    print(f"\n{len(systems)} source system(s):")
-    for s in systems:
+    print(f"\n{len(found.systems)} source system(s):")
+    for s in found.systems:
         system = catalog.systems.get(s)
         print(f"  {s}  {system.name if system else ''}  {system.department if system else ''}")
-    return 0 if systems else 1
+    if found.declarations:
+        print(f"declared in: {', '.join(found.declarations)}")
+    if not found.systems and found.declarations:
+        print(f"no source system: {figure or target} is counted from {', '.join(found.declarations)}, "
+              "a register the operator keeps under conf/, not data a departmental system sends")
+    return 0 if found.systems or found.declarations else 1
 
 
 def retention(args) -> int:
@@ -77,7 +93,8 @@ def governance(args) -> int:
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("lineage", help="where a table's or a report figure's rows came from, down to systems")
-    p.add_argument("table", help="silver.<dataset>, bronze.<dataset>, or reports/<year>/evaluation.json#<tally>")
+    p.add_argument("table", help="silver.<dataset>, gold.<table>, bronze.<dataset>, or "
+                                 "reports/<year>/evaluation.json#<tally>")
     p.set_defaults(func=lineage)
     p = sub.add_parser("retention", help="purge expired bronze batches (conf/governance.yaml) and VACUUM")
     p.set_defaults(func=retention)

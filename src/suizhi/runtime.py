@@ -86,10 +86,17 @@ def build_silver_tables() -> int:
 
 
 def build_gold_tables() -> dict:
-    from suizhi.gold.build import build_gold
+    from suizhi.gold.build import build_gold, plan_gold
+    from suizhi.gold.lineage import gold_lineage
+    from suizhi.governance.stages import gold_run
     s = current_settings()
-    return build_gold(spark_session(s), Lake(s.lake_root), current_catalog(s), s.home, s.reports_root,
-                      s.parallel_commits)
+    spark, lake, catalog = spark_session(s), Lake(s.lake_root), current_catalog(s)
+    plan = plan_gold(catalog, s.home)
+    lineage = gold_lineage(spark, lake, catalog, plan)
+    with gold_run(spark, lake, lineage.inputs, lineage.outputs, lineage.children) as tracked:
+        done = build_gold(spark, lake, catalog, s.home, s.reports_root, s.parallel_commits, plan)
+        tracked.details.update(done)  # periods, values, alerts, topic rows, reports, items; or skipped
+    return done
 
 
 def purge_expired_bronze() -> int:
@@ -110,6 +117,7 @@ def report_year(tallied: dict, lang: str = "zh") -> str:
     from suizhi.evaluation.publish import publish
     from suizhi.governance.stages import evaluation_run
     s = current_settings()
-    with evaluation_run(spark_session(s), Lake(s.lake_root), tallied["year"], tallied.get("read", {})) as tracked:
-        tracked.details["read"] = tallied.get("read", {})
+    with evaluation_run(spark_session(s), Lake(s.lake_root), tallied["year"], tallied.get("read", {}),
+                        tallied.get("figures", {})) as tracked:
+        tracked.details.update(read=tallied.get("read", {}), figures=tallied.get("figures", {}))
         return str(publish(s, tallied, lang))

@@ -208,7 +208,7 @@ def test_airflow_task_events_land_beside_the_stages_events(produced):
     parents = {(e["job"]["name"], (p := e["run"]["facets"]["parent"])["job"]["name"], p["run"]["runId"])
                for e in stages}
     assert {job for job, parent, run in parents if (parent, run) in task_runs} == {
-        "suizhi.land", "suizhi.silver", "suizhi.evaluation"}
+        "suizhi.land", "suizhi.silver", "suizhi.gold", "suizhi.evaluation"}
     assert all((parent, run) in task_runs | stage_runs for _, parent, run in parents)
     _, systems = trace(stages, "report:2021/evaluation.json")
     assert systems == SYSTEMS

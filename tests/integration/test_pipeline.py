@@ -75,7 +75,7 @@ def test_rerunning_an_interval_changes_nothing(city, spark, monkeypatch):
     assert _versions(spark, lake_root) == before_versions
     reruns = spark.read.format("delta").load(str(lake_root / "audit" / "runs")).orderBy("recorded_at").collect()
     assert [(r.action, json.loads(r.writes)) for r in reruns[audited:] if r.action != "retention"] == [
-        ("land", {}), ("silver", {})]
+        ("land", {}), ("silver", {}), ("gold", {})]
     assert _ledger_rows(spark) == before_rows
     assert spark.read.format("delta").load(str(lake_root / "silver" / "hotline_ticket")).count() == silver_before
 

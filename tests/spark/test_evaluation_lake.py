@@ -87,6 +87,14 @@ def test_the_simulated_2021_reproduces_the_seed_table(seed_year):
     assert tallied["read"] == {"gold.indicator_values": 0, "gold.indicators": 0, "gold.report_register": 0,
                                "gold.topic_activity": 0, "ledger.batches": 0, "quality.scores": 0,
                                "silver.operation_record": 0}
+    # What each figure was counted from, at the versions read: where `suizhi lineage` starts its tree.
+    indicators = {"gold.indicator_values": 0, "gold.indicators": 0}
+    assert tallied["figures"] == {
+        "records_aggregated": {"ledger.batches": 0}, "monitoring_indicators": indicators,
+        "warning_indicators": indicators, "analysis_reports": {"gold.report_register": 0},
+        "topics_processed": {"gold.report_register": 0, "gold.topic_activity": 0},
+        "major_event_support": {"silver.operation_record": 0}, "venue_uptime": {"silver.operation_record": 0},
+        "standards": {"conf/standards.yaml": None}}
     volumes = tallied["volumes"]
     assert len(volumes["by_system"]) == 115 and len(volumes["by_department"]) == 35
     assert len(volumes["by_system_month"]) == 115 * 12
@@ -204,9 +212,11 @@ def test_pinned_versions_read_the_same_table_after_the_lake_moved_on(seed_year, 
     assert again == data
 
 
-def test_suizhi_evaluate_with_pinned_versions_writes_the_same_table(seed_year, tmp_path, monkeypatch):
-    """Runs after the lake moved on (the test above appended a report): --pin still reads the old versions."""
+def test_suizhi_evaluate_with_pinned_versions_writes_the_same_table(seed_year, spark, tmp_path, monkeypatch):
+    """Runs after the lake moved on (the test above appended a report): --pin still reads the old versions,
+    and its audit row says so."""
     from suizhi.cli import main
+    from suizhi.governance.audit import read_audit
     from tests.conftest import make_home
     lake, _, _, _, out = seed_year
     home = make_home(tmp_path)
@@ -222,3 +232,6 @@ def test_suizhi_evaluate_with_pinned_versions_writes_the_same_table(seed_year, t
     assert main(["evaluate", "--year", "2021", "--lang", "en"]) == 0
     moved_on = json.loads((home / "reports" / "2021" / "evaluation.json").read_text(encoding="utf-8"))
     assert moved_on["read"]["gold.report_register"] == 1 and moved_on["indicators"][0]["actual_text"] == "37 docs"
+    runs = read_audit(spark, lake).where("action = 'evaluation'").orderBy("recorded_at").collect()
+    assert [(json.loads(r.reads)["gold.report_register"], json.loads(r.details)["figures"]["analysis_reports"])
+            for r in runs] == [(0, {"gold.report_register": 0}), (1, {"gold.report_register": 1})]

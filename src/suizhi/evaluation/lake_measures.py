@@ -7,6 +7,8 @@ unmeasured with the reason, never zero.
 from __future__ import annotations
 
 import calendar
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from delta.tables import DeltaTable
@@ -19,24 +21,41 @@ from suizhi.evaluation.standards import load_standards
 from suizhi.lake import Lake
 
 LEVELS = ("国家级", "省级", "市级")
+STANDARDS = "conf/standards.yaml"   # the register of standards, under the project home
 
 
 class VersionedReader:
-    """Reads lake tables at a pinned or the latest version and remembers which it read."""
+    """Reads lake tables at a pinned or the latest version and remembers which it read.
+
+    A table read twice is read at the version of its first read, so every figure of a tally
+    sees the same data; `noting()` collects the tables read while a figure is counted."""
 
     def __init__(self, spark: SparkSession, lake: Lake, pinned: dict[str, int] | None = None):
         self.spark, self.lake, self.pinned = spark, lake, dict(pinned or {})
         self.read: dict[str, int] = {}
+        self._notes: list[set[str]] = []
 
     def load(self, name: str) -> DataFrame | None:
         path = self.lake.table(name)
         if not DeltaTable.isDeltaTable(self.spark, path):
             return None
-        version = self.pinned.get(name)
+        version = self.read.get(name, self.pinned.get(name))
         if version is None:
             version = DeltaTable.forPath(self.spark, path).history(1).first()["version"]
         self.read[name] = int(version)
+        for note in self._notes:
+            note.add(name)
         return self.spark.read.format("delta").option("versionAsOf", version).load(path)
+
+    @contextmanager
+    def noting(self) -> Iterator[set[str]]:
+        """The names of the tables loaded inside the block."""
+        note: set[str] = set()
+        self._notes.append(note)
+        try:
+            yield note
+        finally:
+            self._notes.remove(note)
 
 
 def unmeasured(unit: str, reason: str) -> dict:
@@ -70,34 +89,36 @@ def indicator_measures(reader: VersionedReader, year: int) -> dict:
     return out
 
 
-def report_measures(reader: VersionedReader, year: int, topic_names: dict[str, str], start: str | None = None) -> dict:
-    """analysis_reports (reports registered for the year) and topics_processed (rows and a topic report).
-    A month or quarter before the report plan's `start` month is not missing."""
-    reports, activity = reader.load("gold.report_register"), reader.load("gold.topic_activity")
-    out = {}
+def report_measure(reader: VersionedReader, year: int, start: str | None = None) -> dict:
+    """analysis_reports: the reports registered for the year, by kind. A month or quarter before
+    the report plan's `start` month is not missing."""
+    reports = reader.load("gold.report_register")
     if reports is None:
-        out["analysis_reports"] = unmeasured("份", _missing("gold.report_register"))
-    else:
-        rows = [r.asDict() for r in reports.where(F.col("period").startswith(str(year)))
-                .select("report_id", "kind", "period", "topic_id", "title").distinct()
-                .orderBy("kind", "period", "report_id").collect()]
-        by_kind: dict[str, int] = {}
-        for r in rows:
-            by_kind[r["kind"]] = by_kind.get(r["kind"], 0) + 1
-        months = {r["period"] for r in rows if r["kind"] == "monthly"}
-        quarters = {r["period"] for r in rows if r["kind"] == "quarterly"}
-        first = max(f"{year}-01", start or "")
-        causes = [f"缺{year}-{m:02d}月报" for m in range(1, 13)
-                  if f"{year}-{m:02d}" >= first and f"{year}-{m:02d}" not in months and months]
-        causes += [f"缺{year}-Q{q}季报" for q in range(1, 5)
-                   if f"{year}-{3 * q:02d}" >= first and f"{year}-Q{q}" not in quarters and quarters]
-        out["analysis_reports"] = {"value": len(rows), "unit": "份", "detail": {
-            "counts": f"reports in gold.report_register whose period is in {year}",
-            "by_kind": by_kind, "reports": rows, "causes": causes}}
+        return {"analysis_reports": unmeasured("份", _missing("gold.report_register"))}
+    rows = [r.asDict() for r in reports.where(F.col("period").startswith(str(year)))
+            .select("report_id", "kind", "period", "topic_id", "title").distinct()
+            .orderBy("kind", "period", "report_id").collect()]
+    by_kind: dict[str, int] = {}
+    for r in rows:
+        by_kind[r["kind"]] = by_kind.get(r["kind"], 0) + 1
+    months = {r["period"] for r in rows if r["kind"] == "monthly"}
+    quarters = {r["period"] for r in rows if r["kind"] == "quarterly"}
+    first = max(f"{year}-01", start or "")
+    causes = [f"缺{year}-{m:02d}月报" for m in range(1, 13)
+              if f"{year}-{m:02d}" >= first and f"{year}-{m:02d}" not in months and months]
+    causes += [f"缺{year}-Q{q}季报" for q in range(1, 5)
+               if f"{year}-{3 * q:02d}" >= first and f"{year}-Q{q}" not in quarters and quarters]
+    return {"analysis_reports": {"value": len(rows), "unit": "份", "detail": {
+        "counts": f"reports in gold.report_register whose period is in {year}",
+        "by_kind": by_kind, "reports": rows, "causes": causes}}}
+
+
+def topic_measure(reader: VersionedReader, year: int, topic_names: dict[str, str]) -> dict:
+    """topics_processed: topics with rows in the year and a topic report registered."""
+    activity, reports = reader.load("gold.topic_activity"), reader.load("gold.report_register")
     if reports is None or activity is None:
         names = [n for n, t in (("gold.topic_activity", activity), ("gold.report_register", reports)) if t is None]
-        out["topics_processed"] = unmeasured("个", _missing(*names))
-        return out
+        return {"topics_processed": unmeasured("个", _missing(*names))}
     with_rows = {r["topic_id"]: r["rows"] for r in activity.where(F.col("period").startswith(f"{year}-"))
                  .groupBy("topic_id").agg(F.sum("rows").cast("long").alias("rows")).collect() if r["rows"]}
     reported = {r["topic_id"] for r in reports.where(F.col("period").startswith(str(year))
@@ -105,11 +126,10 @@ def report_measures(reader: VersionedReader, year: int, topic_names: dict[str, s
     done = sorted(t for t in with_rows if t in reported)
     causes = [f"专题{topic_names.get(t, t)}" + ("无数据" if t not in with_rows else "无专题报告")
               for t in topic_names if t not in done]
-    out["topics_processed"] = {"value": len(done), "unit": "个", "detail": {
+    return {"topics_processed": {"value": len(done), "unit": "个", "detail": {
         "counts": f"topics with rows in gold.topic_activity in {year} and a topic report registered",
         "topics": [topic_names.get(t, t) for t in done], "rows": {topic_names.get(t, t): with_rows[t] for t in done},
-        "causes": causes}}
-    return out
+        "causes": causes}}}
 
 
 def operations_measures(reader: VersionedReader, year: int) -> dict:
@@ -150,7 +170,7 @@ def operations_measures(reader: VersionedReader, year: int) -> dict:
 
 def standards_measure(home: Path, year: int) -> dict:
     """standards: the register conf/standards.yaml, those issued by the end of the year."""
-    path = home / "conf" / "standards.yaml"
+    path = home / STANDARDS
     if not path.exists():
         return unmeasured("份", f"未测量：{path} 不存在（标准规范登记表）")
     register = load_standards(path)

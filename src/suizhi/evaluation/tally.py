@@ -78,17 +78,24 @@ def _volumes(spark: SparkSession, reader: lm.VersionedReader, catalog: Catalog, 
     return year, volumes, _missing_batches(batches, year)
 
 
+def _versions(reader: lm.VersionedReader, tables: set[str]) -> dict[str, int]:
+    return {t: reader.read[t] for t in sorted(tables)}
+
+
 def tally(spark: SparkSession, lake: Lake, catalog: Catalog, year: int | None = None,
           pinned: dict[str, int] | None = None, home: Path | None = None,
           sources: Path | str | None = None) -> dict:
     """The year's measures, drill-downs and the version of every table read; pin versions to reproduce.
 
-    home is the project folder holding conf/standards.yaml (SUIZHI_HOME when not given);
-    sources the sources root, whose manifest.json says what fraction of the declared volume
-    a simulation generated (none, or no sources given: the rows landed are the volume).
+    `figures` names, for each measure, the tables it was counted from with their versions
+    (the standards' register, a file, has none), so the evaluation's lineage starts from them.
+    home is the project folder holding conf/standards.yaml and conf/reports.yaml (SUIZHI_HOME when
+    not given); sources the sources root, whose manifest.json says what fraction of the declared
+    volume a simulation generated (none, or no sources given: the rows landed are the volume).
     """
     reader = lm.VersionedReader(spark, lake, pinned)
-    year, volumes, missing = _volumes(spark, reader, catalog, year)
+    with reader.noting() as ledger:
+        year, volumes, missing = _volumes(spark, reader, catalog, year)
     total = {c: sum(r[c] or 0 for r in volumes["by_system"]) for c in COUNTS}
     sampling = read_sampling(sources, year)
     measures = {
@@ -102,12 +109,19 @@ def tally(spark: SparkSession, lake: Lake, catalog: Catalog, year: int | None = 
                        "systems": len(volumes["by_system"]), "departments": len(volumes["by_department"]),
                        "causes": missing}},
     }
+    figures = {"records_aggregated": _versions(reader, ledger)}
     topic_names = {t.id: t.name for t in catalog.topics.values()}
-    measures.update(lm.indicator_measures(reader, year))
-    plan = load_report_plan(Path(home) if home else project_home())
-    measures.update(lm.report_measures(reader, year, topic_names, plan.start))
-    measures.update(lm.operations_measures(reader, year))
-    measures["standards"] = lm.standards_measure(Path(home) if home else project_home(), year)
+    home = Path(home) if home else project_home()
+    start = load_report_plan(home).start
+    counts = [(lm.indicator_measures, ()), (lm.report_measure, (start,)), (lm.topic_measure, (topic_names,)),
+              (lm.operations_measures, ())]
+    for count, args in counts:
+        with reader.noting() as tables:
+            found = count(reader, year, *args)
+        measures.update(found)
+        figures.update({figure: _versions(reader, tables) for figure in found})
+    measures["standards"] = lm.standards_measure(home, year)
+    figures["standards"] = {lm.STANDARDS: None} if (home / lm.STANDARDS).exists() else {}
     quality = lm.quality_by_dimension(reader, year)
-    return {"year": year, "read": dict(sorted(reader.read.items())), "totals": total, "measures": measures,
-            "quality": quality, "volumes": volumes}
+    return {"year": year, "read": dict(sorted(reader.read.items())), "figures": figures, "totals": total,
+            "measures": measures, "quality": quality, "volumes": volumes}

@@ -11,6 +11,7 @@ import hashlib
 import json
 import logging
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -20,13 +21,13 @@ from pyspark.sql import functions as F
 from suizhi.catalog import Catalog
 from suizhi.delta_log import commit_metadata, latest_commit, latest_version
 from suizhi.gold.alerts import write_alerts
-from suizhi.gold.declarations import load_dimensions, load_indicators
+from suizhi.gold.declarations import Indicator, load_dimensions, load_indicators
 from suizhi.gold.engine import DISTRICT_SCHEMA, compute_values, silver_held, write_indicators, write_values
-from suizhi.gold.item_catalog import declare_items, district_breakdown
+from suizhi.gold.item_catalog import DistrictBreakdown, declare_items, district_breakdown
 from suizhi.gold.items import write_items
-from suizhi.gold.report_plan import load_report_plan, plan_reports
+from suizhi.gold.report_plan import ReportPlan, load_report_plan, plan_reports
 from suizhi.gold.reports import Facts, write_reports
-from suizhi.gold.topics import load_topics, write_topics
+from suizhi.gold.topics import TopicDataset, load_topics, write_topics
 from suizhi.lake import Lake
 from suizhi.ledger import read_ledger
 
@@ -94,26 +95,45 @@ def _facts(spark, lake, indicators, topics, held: dict[str, list[str]], parallel
                  held)
 
 
-def build_gold(spark: SparkSession, lake: Lake, catalog: Catalog, home: Path, reports_root: str,
-               parallel: int = 4) -> dict:
-    """Bring every gold table and report up to date with silver; returns what the run did.
+@dataclass(frozen=True)
+class GoldPlan:
+    """What a gold run computes, from conf/ and the catalog: its indicators, topics, district
+    figures and the reports the report plan calls for."""
 
-    `parallel` small queries (a dataset's indicators, a topic's table) run at a time."""
+    indicators: list[Indicator]
+    topics: dict[str, TopicDataset]
+    breakdown: DistrictBreakdown | None
+    datasets: list[str]         # every silver dataset the run may read
+    reports: ReportPlan
+
+
+def plan_gold(catalog: Catalog, home: Path) -> GoldPlan:
+    """The indicators, topics, district figures and report plan conf/ declares, for the datasets of this catalog."""
     # conf/ is checked against the contracts by the tests; a run computes what its catalog feeds.
     indicators = [i for i in load_indicators(home) if i.source in catalog.contracts]
     topics = load_topics(home, catalog, check_sources=False)
-    plan = load_report_plan(home)
     columns = {d: {c.name for c in catalog.contracts[d].columns} for d in catalog.datasets()}
     breakdown = district_breakdown(indicators, load_dimensions(home), columns)
     datasets = sorted({i.source for i in indicators} | {s.dataset for t in topics.values() for s in t.sources}
                       | set(catalog.datasets()))
-    signature = inputs_signature(spark, lake, home, datasets)
+    return GoldPlan(indicators, topics, breakdown, datasets, load_report_plan(home))
+
+
+def build_gold(spark: SparkSession, lake: Lake, catalog: Catalog, home: Path, reports_root: str,
+               parallel: int = 4, plan: GoldPlan | None = None) -> dict:
+    """Bring every gold table and report up to date with silver; returns what the run did.
+
+    `parallel` small queries (a dataset's indicators, a topic's table) run at a time; `plan`
+    is plan_gold's, when the caller has made it already."""
+    plan = plan or plan_gold(catalog, home)
+    indicators, topics, breakdown = plan.indicators, plan.topics, plan.breakdown
+    signature = inputs_signature(spark, lake, home, plan.datasets)
     if commit_metadata(latest_commit(spark, lake.table("gold.indicators"))).get("inputs") == signature:
         log.info("gold: silver and declarations unchanged since the last run; nothing to write")
         return {"skipped": True}
     now = datetime.now().replace(microsecond=0)
     counted = sorted(breakdown.datasets) if breakdown else []
-    held = silver_held(spark, lake, datasets)
+    held = silver_held(spark, lake, plan.datasets)
     periods = sorted({p for d in [i.source for i in indicators] + counted for p in held[d]})
     values, in_districts = compute_values(spark, lake, indicators, periods, breakdown, parallel)
     alerts = 0
@@ -124,7 +144,7 @@ def build_gold(spark: SparkSession, lake: Lake, catalog: Catalog, home: Path, re
         write_values(spark, lake, in_districts, periods, "gold.district_values", DISTRICT_SCHEMA)
     activity = write_topics(spark, lake, catalog, topics, parallel)
     facts = _facts(spark, lake, indicators, topics, held, parallel)
-    reports = plan_reports(facts, {t: catalog.topics[t].name for t in topics}, plan)
+    reports = plan_reports(facts, {t: catalog.topics[t].name for t in topics}, plan.reports)
     register = write_reports(reports, Path(reports_root), now)
     (spark.createDataFrame(register, REGISTER_SCHEMA).coalesce(1).write.format("delta").mode("overwrite")
      .option("overwriteSchema", "true").save(lake.table("gold.report_register")))

@@ -1,8 +1,10 @@
 """OpenLineage events for every run of a stage, and tracing a table back to its systems.
 
 Datasets are named as the lake names them: namespace `suizhi://lake` with `bronze.<dataset>`,
-`silver.<dataset>`, `ledger.batches`; `suizhi://sources` with a system id (its file drops);
-`suizhi://reports` with a report's path. Events go to var/lineage/events.jsonl (the file
+`silver.<dataset>`, `gold.<table>`, `ledger.batches`; `suizhi://sources` with a system id (its
+file drops); `suizhi://reports` with a report's path, and `<path>#<tally>` for one figure of an
+evaluation; `suizhi://conf` with a declaration's path under the project home
+(`conf/standards.yaml`). Events go to var/lineage/events.jsonl (the file
 transport of the OpenLineage client) and, when OPENLINEAGE_URL or OPENLINEAGE_CONFIG is
 set, to that endpoint too.
 """
@@ -10,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -20,7 +23,7 @@ from openlineage.client.transport.file import FileConfig, FileTransport
 
 NAMESPACE = "suizhi"
 PRODUCER = "urn:suizhi:pipeline"
-LAKE, SOURCES, REPORTS = "suizhi://lake", "suizhi://sources", "suizhi://reports"
+LAKE, SOURCES, REPORTS, CONF = "suizhi://lake", "suizhi://sources", "suizhi://reports", "suizhi://conf"
 EVENTS = "events.jsonl"
 AIRFLOW_EVENTS = "airflow.jsonl"
 _CONFIGURED = ("AIRFLOW__OPENLINEAGE__TRANSPORT", "AIRFLOW__OPENLINEAGE__CONFIG_PATH",
@@ -52,12 +55,15 @@ def airflow_provider_env(home: Path, environ: dict | None = None) -> dict[str, s
 
 
 def dataset(name: str) -> tuple[str, str]:
-    """(namespace, name) of `source:<system>`, `report:<path>` or a lake table `<layer>.<name>`."""
+    """(namespace, name) of `source:<system>`, `report:<path>`, a declaration `conf/<path>` or a
+    lake table `<layer>.<name>`."""
     kind, _, rest = name.partition(":")
     if kind == "source":
         return SOURCES, rest
     if kind == "report":
         return REPORTS, rest
+    if name.startswith("conf/"):
+        return CONF, name
     return LAKE, name
 
 
@@ -106,7 +112,7 @@ def read_events(home: Path, name: str = EVENTS) -> list[dict]:
 
 def _key(ds: dict) -> str:
     ns, name = ds["namespace"], ds["name"]
-    return {SOURCES: f"source:{name}", REPORTS: f"report:{name}"}.get(ns, name)
+    return {SOURCES: f"source:{name}", REPORTS: f"report:{name}"}.get(ns, name)  # conf/ and lake: as named
 
 
 def upstream(events: list[dict]) -> dict[str, dict[str, set[str]]]:
@@ -121,16 +127,23 @@ def upstream(events: list[dict]) -> dict[str, dict[str, set[str]]]:
     return graph
 
 
-def trace(events: list[dict], target: str) -> tuple[list[str], list[str]]:
-    """The lines of an indented tree from `target` down to source systems, and those systems."""
+@dataclass(frozen=True)
+class Trace:
+    lines: list[str]        # an indented tree: each dataset, the jobs that wrote it and what they read
+    systems: list[str]      # the source systems it reaches
+    declarations: list[str]  # the conf/ files it reaches
+
+
+def trace_tree(events: list[dict], target: str) -> Trace:
+    """The tree from `target` down to the source systems and the declarations in conf/."""
     graph = upstream(events)
     lines: list[str] = []
-    systems: set[str] = set()
+    leaves: set[str] = set()
     seen: set[str] = set()
 
     def walk(name: str, depth: int) -> None:
-        if name.startswith("source:"):
-            systems.add(name.removeprefix("source:"))
+        if name not in graph:
+            leaves.add(name)
         if name in seen and name in graph:
             lines.append("  " * depth + f"{name} (see above)")
             return
@@ -142,4 +155,11 @@ def trace(events: list[dict], target: str) -> tuple[list[str], list[str]]:
                 walk(i, depth + 2)
 
     walk(target, 0)
-    return lines, sorted(systems)
+    return Trace(lines, sorted(n.removeprefix("source:") for n in leaves if n.startswith("source:")),
+                 sorted(n for n in leaves if n.startswith("conf/")))
+
+
+def trace(events: list[dict], target: str) -> tuple[list[str], list[str]]:
+    """The lines of an indented tree from `target` down to source systems, and those systems."""
+    found = trace_tree(events, target)
+    return found.lines, found.systems

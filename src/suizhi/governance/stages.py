@@ -38,7 +38,23 @@ def silver_run(spark: SparkSession, lake: Lake, catalog: Catalog):
     return run, children
 
 
-def evaluation_run(spark: SparkSession, lake: Lake, year: int, read: dict | None = None):
-    """evaluation: the tables the tally read (the ledger at least) -> reports/<year>/evaluation.json."""
-    inputs = sorted({"ledger.batches", *[t for t in (read or {}) if "." in t and "/" not in t]})
-    return tracked(spark, lake, "evaluation", inputs, [f"report:{year}/evaluation.json"])
+def gold_run(spark: SparkSession, lake: Lake, inputs: list[str], outputs: list[str],
+             children: list[tuple[str, list[str], list[str]]]):
+    """gold: silver tables, the ledger and conf/'s declarations -> the gold tables, one sub-job per
+    table with the tables it is computed from (suizhi.gold.lineage says which)."""
+    return tracked(spark, lake, "gold", inputs, outputs, children=children)
+
+
+def evaluation_run(spark: SparkSession, lake: Lake, year: int, read: dict | None = None,
+                   figures: dict[str, dict] | None = None):
+    """evaluation: the tables the tally read (the ledger at least) and the year's targets ->
+    reports/<year>/evaluation.json, at the versions the tally read. One sub-job per figure,
+    `evaluation.json#<tally>`, reads the tables (or conf/ files) that figure was counted from."""
+    report = f"report:{year}/evaluation.json"
+    tables = [t for t in (read or {}) if "." in t and "/" not in t]
+    children = [(figure, sorted(sources), [f"{report}#{figure}"])
+                for figure, sources in sorted((figures or {}).items())]
+    inputs = sorted({"ledger.batches", *tables, *[s for _, ins, _ in children for s in ins],
+                     f"conf/evaluation/{year}.yaml"})
+    return tracked(spark, lake, "evaluation", inputs, [report, *[o for _, _, outs in children for o in outs]],
+                   children=children, reads={t: read[t] for t in tables} if read else None)

@@ -31,7 +31,8 @@ class Tracked:
 
 
 def _lake_tables(names: list[str]) -> list[str]:
-    return [n for n in names if ":" not in n]
+    """The lake tables among a stage's datasets: not `source:`/`report:` names, nor conf/ declarations."""
+    return [n for n in names if ":" not in n and "/" not in n]
 
 
 def silver_protections(spark: SparkSession, lake: Lake, writes: dict) -> dict:
@@ -61,13 +62,18 @@ def airflow_task_run() -> dict | None:
 
 
 @contextmanager
-def tracked(spark: SparkSession, lake: Lake, job: str, inputs: list[str], outputs: list[str]):
-    """Wrap one run of a stage: lineage events around it, an audit row after it (failed or not)."""
-    run = Tracked(str(uuid.uuid4()), list(inputs), list(outputs))
+def tracked(spark: SparkSession, lake: Lake, job: str, inputs: list[str], outputs: list[str], *,
+            children: list[tuple[str, list[str], list[str]]] = (), reads: dict[str, int | None] | None = None):
+    """Wrap one run of a stage: lineage events around it, an audit row after it (failed or not).
+
+    `children` are its sub-jobs (name, inputs, outputs); `reads`, the versions it read when an
+    earlier task fixed them (the evaluation reads those its tally read), else the latest."""
+    run = Tracked(str(uuid.uuid4()), list(inputs), list(outputs), children=list(children))
     home = project_home()
     task = airflow_task_run()
     emit(home, job, run.run_id, "START", run.inputs, run.outputs, parent=task)
-    reads = table_versions(spark, lake, _lake_tables(run.inputs))
+    if reads is None:
+        reads = table_versions(spark, lake, _lake_tables(run.inputs))
     before = table_versions(spark, lake, _lake_tables(run.outputs))
     status = "success"
     try:
