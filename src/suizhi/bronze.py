@@ -29,7 +29,7 @@ from suizhi.errors import LakeError
 from suizhi.governance.grading import STATS_COLUMNS, grade_bronze
 from suizhi.ingest import with_ingest_metadata
 from suizhi.lake import Lake
-from suizhi.ledger import read_ledger, record_landing
+from suizhi.ledger import check_balanced, imbalance, read_ledger, record_landing
 from suizhi.spark import COMPILE_ROWS, sized_session
 
 RAW_RECORD = "record"  # the kept-apart tables' raw text of a record or a line
@@ -196,7 +196,10 @@ def create_shared_tables(spark: SparkSession, lake: Lake, tables) -> None:
 
 
 def land(spark: SparkSession, lake: Lake, catalog: Catalog, batches: list[Batch], parallel: int = 4) -> list[dict]:
-    """Append every batch not yet in the ledger to its dataset's bronze table; returns the new ledger rows."""
+    """Append every batch not yet in the ledger to its dataset's bronze table; returns the new ledger rows.
+
+    Raises ConservationError naming each batch whose rows read at source are not all landed
+    or dropped by its stream; the batches that balance are in the ledger by then."""
     recorded = {r.batch_id for r in read_ledger(spark, lake).select("batch_id").collect()}
     pending: dict[str, list[Batch]] = defaultdict(list)
     for b in batches:
@@ -212,5 +215,11 @@ def land(spark: SparkSession, lake: Lake, catalog: Catalog, batches: list[Batch]
         rows = [r for landed in pool.map(lambda d: _land_dataset(spark, lake, catalog, d, pending[d], recorded),
                                          sorted(pending))
                 for r in landed]
-    record_landing(spark, lake, rows)
+    # DESIGN.md invariant 1 before the ledger commits: every row read at source landed in bronze
+    # or was dropped by its stream. A batch that does not add up stays out of the ledger, so
+    # silver and the evaluation never count it, and fails the landing by name.
+    record_landing(spark, lake, [r for r in rows if imbalance(r, counted=False) is None])
+    check_balanced(rows, "landing", counted=False,
+                   then=" (left out of ledger.batches, so silver and the evaluation do not count them; what landed "
+                        "stays in bronze, and a rerun of the interval checks it again)")
     return rows

@@ -31,3 +31,8 @@ class Lake:
 def batch_id(system: str, period: str) -> str:
     """A batch is one system's records for one period; rerunning it names the same batch."""
     return f"{system}/{period}"
+
+
+def period_of(batch: str) -> str:
+    """The period a batch id names (`batch_id`'s second part)."""
+    return batch.rsplit("/", 1)[-1]

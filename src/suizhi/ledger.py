@@ -93,28 +93,32 @@ def conservation(ledger: DataFrame) -> DataFrame:
     ).orderBy("system")
 
 
-def imbalance(row) -> str | None:
-    """What does not add up in a counted batch's (or a system's summed) ledger row, or None.
+def imbalance(row, counted: bool = True) -> str | None:
+    """What does not add up in a batch's (or a system's summed) ledger row, or None.
 
-    `row` holds rows_read, rows_landed, the four dispositions and the two stream counts."""
-    n = {c: row[c] or 0 for c in ("rows_read", "rows_landed", "inserted", "duplicates", "superseded",
-                                   "quarantined", *STREAM)}
+    `row` (a dict) holds rows_read, rows_landed, the two stream counts and, when silver has `counted`
+    the batch, the four dispositions; a batch just landed is checked for its landing alone:
+    rows read at source = rows landed + rows its stream dropped."""
+    n = {c: row.get(c) or 0 for c in ("rows_read", "rows_landed", "inserted", "duplicates", "superseded",
+                                       "quarantined", *STREAM)}
     accounted = n["inserted"] + n["duplicates"] + n["superseded"] + n["quarantined"]
     problems = []
     if n["rows_read"] != n["rows_landed"] + n["ingest_duplicates"] + n["ingest_rejected"]:
         problems.append(f"{n['rows_read']:,} rows read at source but {n['rows_landed']:,} landed in bronze, "
                         f"{n['ingest_duplicates']:,} re-sent and {n['ingest_rejected']:,} kept apart")
-    if n["rows_landed"] != accounted:
+    if counted and n["rows_landed"] != accounted:
         problems.append(f"{n['rows_landed']:,} rows landed in bronze but silver accounted for {accounted:,} "
                         f"({n['inserted']:,} inserted, {n['duplicates']:,} duplicates, {n['superseded']:,} "
                         f"superseded, {n['quarantined']:,} quarantined)")
     return "; ".join(problems) or None
 
 
-def check_balanced(rows: list[dict], what: str) -> None:
+def check_balanced(rows: list[dict], what: str, counted: bool = True, then: str = "") -> None:
     """Raise ConservationError naming every row (a dict with `system`, and `batch_id` when it
-    is a batch) whose counts do not add up (DESIGN.md invariant 1); `what` names the run."""
+    is a batch) whose counts do not add up (DESIGN.md invariant 1); `what` names the run,
+    `counted` says whether silver's dispositions are in the rows (see `imbalance`), and `then`
+    ends the message with what follows from it."""
     found = [f"system {r['system']}" + (f", batch {r['batch_id']}" if "batch_id" in r else "") + f": {problem}"
-             for r in rows if (problem := imbalance(r))]
+             for r in rows if (problem := imbalance(r, counted))]
     if found:
-        raise ConservationError(f"{what}: the ledger does not balance: " + "; ".join(found))
+        raise ConservationError(f"{what}: the ledger does not balance: " + "; ".join(found) + then)

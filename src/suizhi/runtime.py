@@ -72,16 +72,19 @@ def land_batches(batches: list[dict]) -> int:
 
 def build_silver_tables() -> int:
     from suizhi.governance.stages import silver_run
-    from suizhi.quality.checks import publish
+    from suizhi.quality.checks import rule_validation, write_scorecard
     from suizhi.silver import build_silver
     s = current_settings()
     spark, lake, catalog = spark_session(s), Lake(s.lake_root), current_catalog(s)
+    quality = Path(s.reports_root) / "quality"
     run, children = silver_run(spark, lake, catalog)
-    with run as tracked:
+    # Great Expectations judges each dataset's pass; Data Docs of its verdicts when silver ends, failed or not.
+    with run as tracked, rule_validation(quality / "gx") as validation:
         tracked.children.extend(children)
-        counts = build_silver(spark, lake, catalog, s.parallel_commits)
+        counts = build_silver(spark, lake, catalog, s.parallel_commits, validation)
         tracked.details["batches_counted"] = len(counts)
-    publish(spark, lake, catalog, sorted(counts), Path(s.reports_root) / "quality")  # GX, Data Docs, scorecard
+        tracked.details["quality_warnings"] = len(validation.verdicts)  # each in quality.results, verdict warn
+    write_scorecard(spark, lake, catalog, quality)
     return len(counts)
 
 

@@ -150,11 +150,14 @@ def _append(path: str, winners: DataFrame, metadata: dict) -> None:
 
 
 def build_periods(spark: SparkSession, lake: Lake, catalog: Catalog, dataset: str,
-                  pending: dict[str, list[tuple[str, str]]], recorded: dict[str, dict]) -> dict[str, dict]:
+                  pending: dict[str, list[tuple[str, str]]], recorded: dict[str, dict],
+                  validation: checks.RuleValidation | None = None) -> dict[str, dict]:
     """Process the batches (system, batch id) of one or more periods of one dataset in one
     pass and one commit; returns counts per batch, the same as running the periods in order.
 
     `recorded` holds the counts silver's commits already carry: those batches are done.
+    Great Expectations judges the pass's rule counts in `validation` (the run's context)
+    before anything is written: a fail verdict stops the pass with nothing committed.
     """
     started = time.monotonic()
     contract = catalog.contracts[dataset]
@@ -178,8 +181,8 @@ def build_periods(spark: SparkSession, lake: Lake, catalog: Catalog, dataset: st
     classified = classify(conformed, current, contract, periods).localCheckpoint()
     # Dispositions and rule counts are one aggregation of the classified rows: one job.
     dispositions, grouped = _count(classified, ids, checks.rule_sums(catalog, dataset))
-    rules = checks.judge(classified, catalog, dataset, batches, grouped)
-    counts = {b: c | {"rules": rules[b]} for b, c in dispositions.items()}
+    judged = checks.judge(classified, catalog, dataset, batches, grouped, validation)
+    counts = {b: c | judged[b] for b, c in dispositions.items()}
     if any(c["quarantined"] for c in counts.values()):
         _quarantine(spark, lake, dataset, ids, checks.quarantine_rows(classified, contract))
     columns = [c.name for c in contract.columns] + KEEP_META
@@ -214,7 +217,8 @@ def passes(pending: dict[str, list[tuple[str, str]]], rows: dict[str, int], limi
 
 
 def _build_dataset(spark: SparkSession, lake: Lake, catalog: Catalog, dataset: str,
-                   pending: dict[str, list[tuple[str, str]]], rows: dict[str, int] | None = None) -> dict[str, dict]:
+                   pending: dict[str, list[tuple[str, str]]], rows: dict[str, int] | None = None,
+                   validation: checks.RuleValidation | None = None) -> dict[str, dict]:
     """`rows` landed per pending period size the session and the passes (unknown: one pass)."""
     rows = rows or {}
     # Its own SQL conf: commit metadata must not leak across threads.
@@ -222,12 +226,17 @@ def _build_dataset(spark: SparkSession, lake: Lake, catalog: Catalog, dataset: s
     recorded = committed_counts(session, lake.table(f"silver.{dataset}"), len(pending) + 1)
     counts: dict[str, dict] = {}
     for run in passes(pending, rows):
-        counts.update(build_periods(session, lake, catalog, dataset, run, recorded))
+        counts.update(build_periods(session, lake, catalog, dataset, run, recorded, validation))
     return counts
 
 
-def build_silver(spark: SparkSession, lake: Lake, catalog: Catalog, parallel: int = 4) -> dict[str, dict]:
-    """Process every landed batch that silver has not counted yet; returns counts per batch."""
+def build_silver(spark: SparkSession, lake: Lake, catalog: Catalog, parallel: int = 4,
+                 validation: checks.RuleValidation | None = None) -> dict[str, dict]:
+    """Process every landed batch that silver has not counted yet; returns counts per batch.
+
+    Great Expectations judges every dataset's pass in `validation`, the run's context, whose
+    results `checks.rule_validation` renders as Data Docs; without it the run makes its own."""
+    validation = validation or checks.RuleValidation()
     # One read of the ledger: the batches to count, and the landings that 可访问性 scores.
     ledger = read_ledger(spark, lake).select("dataset", "period", "system", "batch_id", "rows_read", "rows_landed",
                                             *STREAM, "silvered_at").collect()
@@ -245,7 +254,7 @@ def build_silver(spark: SparkSession, lake: Lake, catalog: Catalog, parallel: in
     def build(dataset: str, first: list[Future]) -> dict[str, dict]:
         for future in first:
             future.result()
-        return _build_dataset(spark, lake, catalog, dataset, pending[dataset], rows[dataset])
+        return _build_dataset(spark, lake, catalog, dataset, pending[dataset], rows[dataset], validation)
 
     with ThreadPoolExecutor(max_workers=parallel) as pool:
         for dataset in chain.from_iterable(build_order(catalog.suites, sorted(pending))):

@@ -16,7 +16,7 @@ from suizhi.catalog import load_catalog
 from suizhi.connectors.extract import extract_batch
 from suizhi.lake import Lake
 from suizhi.ledger import conservation, read_ledger
-from suizhi.quality.checks import publish
+from suizhi.quality.checks import rule_validation, write_scorecard
 from suizhi.quality.quarantine import list_quarantine, quarantine_table
 from suizhi.quality.replay import read_corrections, replay
 from suizhi.runtime import current_catalog, current_settings
@@ -42,7 +42,8 @@ def built(spark, tmp_path_factory):
             batches = [extract_batch(s, catalog.contracts[s.dataset], period, settings.sources_root, lake)
                        for s in catalog.systems.values()]
             land(spark, lake, catalog, batches)
-            build_silver(spark, lake, catalog)
+            with rule_validation(home / "reports" / "quality" / "gx") as validation:  # as the silver DAG runs it
+                build_silver(spark, lake, catalog, validation=validation)
         yield home, lake, manifest
 
 
@@ -97,8 +98,7 @@ def test_the_quarantine_names_rule_and_dimension_and_keeps_no_clear_identifier(s
 def test_the_scorecard_shows_the_numbers_of_the_score_tables(spark, built):
     home, lake, _ = built
     catalog = load_catalog(home)
-    ids = [r.batch_id for r in read_ledger(spark, lake).where("period = '2021-02'").collect()]
-    data = publish(spark, lake, catalog, ids, home / "reports" / "quality")
+    data = write_scorecard(spark, lake, catalog, home / "reports" / "quality")
     scores = spark.read.format("delta").load(lake.table("quality.scores"))
     expected = {(r.department, r.dimension): round(100 * (1 - r.f / r.e), 2) for r in
                 scores.groupBy("department", "dimension").agg(F.sum("evaluated").alias("e"),
@@ -120,7 +120,10 @@ def test_the_scorecard_shows_the_numbers_of_the_score_tables(spark, built):
     assert (row[5], len(row[7].split("；"))) == (mobile, 3)
     assert all(re.fullmatch(r"1[0-9]{2}\*+[0-9]{4}", v) for v in row[7].split("；"))
     assert 'href="gx/index.html"' in page
-    assert (home / "reports" / "quality" / "gx" / "expectations" / "suizhi_quality.html").exists()
+    # Great Expectations' Data Docs: each dataset's suite, and the validation that judged the last run's batches.
+    docs = home / "reports" / "quality" / "gx"
+    assert sorted(p.name for p in (docs / "expectations").glob("*.html")) == ["covid_test.html", "hotline_ticket.html"]
+    assert sorted(p.parent.parent.name for p in (docs / "validations").rglob("*.html")) == ["silver 2021-02"] * 2
 
 
 def test_quarantine_list_shows_one_systems_rows_masked(spark, built):

@@ -32,12 +32,16 @@ def _checked(spark, catalog=CATALOG):
 
 def test_counts_per_rule_and_the_quarantine_reason(spark):
     checked = _checked(spark)
-    counts = checks.judge(checked, CATALOG, "hotline_ticket", BATCH)["zsj_hotline_12345/2021-03"]
+    judged = checks.judge(checked, CATALOG, "hotline_ticket", BATCH)["zsj_hotline_12345/2021-03"]
+    counts = judged["rules"]
     assert counts["contract"] == [6, 1]
     assert counts["caller_mobile_format"] == [5, 1]
     assert counts["district_code_gbt2260"] == [5, 1]
     assert counts["satisfaction_range"] == [5, 1]            # warn: counted, not quarantined
     assert counts["created_at_timely"] == [5, 0]
+    # Great Expectations warns on every rule that failed a row (warn at 0.99); none of 5 or 6 rows fails the
+    # run (a batch under min_rows, 50, is too small to fail on).
+    assert judged["warned"] == ["caller_mobile_format", "contract", "district_code_gbt2260", "satisfaction_range"]
     quarantined = checks.quarantine_rows(classify(checked, None, CONTRACT), CONTRACT).orderBy("_source_line").collect()
     assert [(r.rule, r.dimension, r.field, r.failing_value) for r in quarantined] == [
         ("caller_mobile_format", "规范性", "caller_mobile", "138***3800"),
@@ -83,7 +87,7 @@ def test_a_references_rule_counts_the_values_missing_from_the_referenced_keys(sp
             ("RX4", "韩梅", "13800138001", None, "噪音", "受理", "4", "2021-03-02 08:00:00", "2021-03-02 09:00:00")]
     keys = {"district_has_tests": spark.createDataFrame([("440106",), ("440106",), ("440111",)], "_key string")}
     checked = checks.check(_batch(spark, rows), catalog, "hotline_ticket", keys)
-    counts = checks.judge(checked, catalog, "hotline_ticket", BATCH)["zsj_hotline_12345/2021-03"]
+    counts = checks.judge(checked, catalog, "hotline_ticket", BATCH)["zsj_hotline_12345/2021-03"]["rules"]
     assert counts["district_has_tests"] == [4, 1]                   # 440104 dangles; duplicated keys add no row
     assert sorted(checked.columns) == sorted(checks.check(_batch(spark, rows), CATALOG, "hotline_ticket").columns
                                              + ["_ok_district_has_tests"])
@@ -107,7 +111,7 @@ def test_timeliness_per_schedule_allows_one_interval_of_the_systems_schedule(spa
                "2021-02-01 00:00:00", "2021-01-31 23:59:59"]
     rows = [_row(f"RX{i}", created=c, updated="2021-03-06 08:00:00") for i, c in enumerate(created)]
     checked = checks.check(_batch(spark, rows), catalog, "hotline_ticket")
-    counts = checks.judge(checked, catalog, "hotline_ticket", BATCH)["zsj_hotline_12345/2021-03"]
+    counts = checks.judge(checked, catalog, "hotline_ticket", BATCH)["zsj_hotline_12345/2021-03"]["rules"]
     assert counts["created_at_per_schedule"] == [6, late]
 
 

@@ -1,6 +1,9 @@
-"""What silver calls: run a dataset's suite, judge it, shape the quarantine, record scores."""
+"""What silver calls: run a dataset's suite, have Great Expectations judge it, shape the
+quarantine, record scores; and what a silver run publishes (Data Docs, the scorecard)."""
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from pyspark.sql import DataFrame, SparkSession
@@ -11,14 +14,14 @@ from suizhi.delta_log import latest_version
 from suizhi.lake import Lake
 from suizhi.ledger import read_ledger
 from suizhi.quality import validate
-from suizhi.quality.gx_run import validate_run
+from suizhi.quality.gx_run import RuleValidation
 from suizhi.quality.quarantine import quarantine_rows
 from suizhi.quality.scorecard import write_scorecard
 from suizhi.quality.scores import delivery_rows, record_scores, result_rows
 from suizhi.quality.suite import Suite
 
-__all__ = ["check", "judge", "publish", "quarantine_rows", "record", "referenced_keys", "rule_sums",
-           "validate_with_gx"]
+__all__ = ["RuleValidation", "check", "judge", "quarantine_rows", "record", "referenced_keys", "rule_sums",
+           "rule_validation", "write_scorecard"]
 
 
 def suite_of(catalog: Catalog, dataset: str) -> Suite:
@@ -57,8 +60,9 @@ def rule_sums(catalog: Catalog, dataset: str) -> list:
 
 
 def judge(checked: DataFrame, catalog: Catalog, dataset: str, batches: list[tuple[str, str]],
-          grouped: list | None = None) -> dict[str, dict]:
-    return validate.judge(checked, suite_of(catalog, dataset), catalog, dataset, batches, grouped)
+          grouped: list | None = None, validation: RuleValidation | None = None) -> dict[str, dict]:
+    """Rule counts and Great Expectations' warnings per batch; a fail verdict raises QualityError."""
+    return validate.judge(checked, suite_of(catalog, dataset), catalog, dataset, batches, grouped, validation)
 
 
 def record(spark: SparkSession, lake: Lake, catalog: Catalog, counts: dict[str, dict],
@@ -77,17 +81,14 @@ def record(spark: SparkSession, lake: Lake, catalog: Catalog, counts: dict[str, 
     return rows
 
 
-def validate_with_gx(spark: SparkSession, lake: Lake, catalog: Catalog, batch_ids: list[str],
-                     docs: Path) -> dict | None:
-    """Run Great Expectations over the scores of the batches silver just counted; Data Docs in `docs`."""
-    if not batch_ids or latest_version(spark, lake.table("quality.results")) is None:
-        return None
-    rows = [r.asDict() for r in spark.read.format("delta").load(lake.table("quality.results"))
-            .where(F.col("batch_id").isin(batch_ids)).collect()]
-    return validate_run(spark, catalog, rows, docs)
-
-
-def publish(spark: SparkSession, lake: Lake, catalog: Catalog, batch_ids: list[str], out: Path) -> dict:
-    """After a silver run: GX validation and Data Docs, then the scorecard (HTML and Excel) in `out`."""
-    validate_with_gx(spark, lake, catalog, batch_ids, Path(out) / "gx")
-    return write_scorecard(spark, lake, catalog, out)
+@contextmanager
+def rule_validation(docs: Path | None) -> Iterator[RuleValidation]:
+    """The Great Expectations context of a silver run; on leaving it, the run's suites and
+    validation results are rendered as Data Docs under `docs`, a failed run's too, so the docs
+    show what decided it."""
+    validation = RuleValidation()
+    try:
+        yield validation
+    finally:
+        if docs is not None:
+            validation.write_docs(Path(docs))

@@ -113,8 +113,8 @@ def _html(data: dict, catalog: Catalog, docs: list[Path], out: Path) -> str:
                    for w in data["worst"]]),
             "<h2>各系统分维度得分</h2>", table(["系统", "编码", *DIMENSIONS], _rows(data["by_system"], systems))]
     if docs:
-        links = "".join(f'<li><a href="{html.escape(str(p.relative_to(out)))}">各次运行的校验结果与期望套件</a></li>'
-                        for p in docs)
+        links = "".join(f'<li><a href="{html.escape(str(p.relative_to(out)))}">最近一次 silver 运行据以判定告警与中止的'
+                        "校验结果</a></li>" for p in docs)
         body.append(f"<h2>Great Expectations 数据文档</h2><ul>{links}</ul>")
     return page("数据质量评分卡", "\n".join(body))
 

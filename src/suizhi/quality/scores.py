@@ -1,12 +1,12 @@
 """Scores: rows evaluated and failed per rule and batch (`quality.results`), rolled up to a
 score per GB/T 36344 dimension, dataset, system, department and period (`quality.scores`).
 
-A rule's score is 1 - failed / evaluated. Thresholds in conf/quality.yaml decide when a
-score warns and when it stops the run.
+A rule's score is 1 - failed / evaluated. Thresholds in conf/quality.yaml say when a score
+warns and when it stops the run; Great Expectations holds each batch to them (`gx_run`), and
+its verdict on a batch and rule is kept here: `warn`, or `pass` (a failing one stopped the run).
 """
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 from typing import Literal
 
@@ -17,18 +17,17 @@ from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
 from suizhi.catalog.models import Catalog
-from suizhi.errors import QualityError
 from suizhi.lake import Lake
 from suizhi.quality.suite import CONTRACT_RULE
 from suizhi.yamlfile import Strict, read_yaml
 
-log = logging.getLogger(__name__)
 # The 可访问性 rule of every system: its batch of each period the pipeline ran was landed.
 DELIVERY_RULE = "source_delivered"
 RESULTS = T.StructType([T.StructField(n, T.StringType()) for n in
                         ("batch_id", "dataset", "system", "department", "period", "rule", "type", "dimension",
                          "action")]
-                       + [T.StructField("evaluated", T.LongType()), T.StructField("failed", T.LongType())])
+                       + [T.StructField("evaluated", T.LongType()), T.StructField("failed", T.LongType()),
+                          T.StructField("verdict", T.StringType())])
 
 
 class Threshold(Strict):
@@ -54,29 +53,10 @@ def load_thresholds(root: Path) -> Thresholds:
     return read_yaml(path).validate(Thresholds)
 
 
-def judge_scores(dataset: str, rules: dict[str, dict[str, list[int]]], thresholds: Thresholds,
-                 system_of: dict[str, str]) -> list[str]:
-    """Check each batch's rule scores; returns warnings, raises QualityError below a fail threshold."""
-    warnings = []
-    for batch, per_rule in sorted(rules.items()):
-        for rule, (evaluated, failed) in per_rule.items():
-            if not evaluated:
-                continue
-            score = 1 - failed / evaluated
-            limit = thresholds.of(dataset, rule)
-            where = f"{dataset}: system {system_of.get(batch, batch)}, batch {batch}, rule '{rule}'"
-            if score < limit.fail and evaluated >= thresholds.min_rows:
-                raise QualityError(f"{where}: score {score:.4f} ({failed} of {evaluated} rows failed) "
-                                   f"is below the fail threshold {limit.fail}")
-            if score < limit.warn:
-                warnings.append(f"{where}: score {score:.4f} is below the warn threshold {limit.warn}")
-    for w in warnings:
-        log.warning(w)
-    return warnings
-
-
 def result_rows(catalog: Catalog, batches: dict[str, dict], places: dict[str, tuple[str, str, str]]) -> list[dict]:
-    """Rows of quality.results from per-batch rule counts; places: batch -> (dataset, system, period)."""
+    """Rows of quality.results from per-batch rule counts and Great Expectations' warnings
+    (`warned`; a batch counted before verdicts were kept has none, and no verdict);
+    places: batch -> (dataset, system, period)."""
     out = []
     for batch, counts in sorted(batches.items()):
         dataset, system, period = places[batch]
@@ -84,12 +64,14 @@ def result_rows(catalog: Catalog, batches: dict[str, dict], places: dict[str, tu
         if suite is None:
             continue
         expectations = {e.rule: e for e in suite.expectations}
+        warned = counts.get("warned")
         for rule, (evaluated, failed) in counts.get("rules", {}).items():
             e = expectations.get(rule)
             out.append({"batch_id": batch, "dataset": dataset, "system": system,
                         "department": catalog.systems[system].department, "period": period, "rule": rule,
                         "type": e.type if e else CONTRACT_RULE, "dimension": e.dimension if e else "规范性",
-                        "action": e.action if e else "quarantine", "evaluated": evaluated, "failed": failed})
+                        "action": e.action if e else "quarantine", "evaluated": evaluated, "failed": failed,
+                        "verdict": None if warned is None else "warn" if rule in warned else "pass"})
     return out
 
 
@@ -105,7 +87,7 @@ def delivery_rows(catalog: Catalog, landed: set[tuple[str, str]]) -> list[dict]:
     periods = sorted({p for _, p in landed})
     return [{"batch_id": f"{sid}/{p}", "dataset": s.dataset, "system": sid, "department": s.department,
              "period": p, "rule": DELIVERY_RULE, "type": "delivery", "dimension": "可访问性", "action": "warn",
-             "evaluated": 1, "failed": 0 if (sid, p) in landed else 1}
+             "evaluated": 1, "failed": 0 if (sid, p) in landed else 1, "verdict": None}
             for sid, s in sorted(catalog.systems.items()) for p in periods]
 
 
@@ -120,6 +102,9 @@ def record_scores(spark: SparkSession, lake: Lake, rows: list[dict]) -> None:
     path = lake.table("quality.results")
     table = (DeltaTable.createIfNotExists(spark).location(path).addColumns(RESULTS)
              .property("comment", "quality.results: rows evaluated and failed per rule and batch").execute())
+    if "verdict" not in table.toDF().columns:  # a table made before verdicts were kept gains the column
+        spark.sql(f"ALTER TABLE delta.`{path}` ADD COLUMNS (verdict STRING)")
+        table = DeltaTable.forPath(spark, path)
     updates = spark.createDataFrame(rows, RESULTS)
     (table.alias("r").merge(updates.alias("u"), "r.batch_id = u.batch_id AND r.rule = u.rule")
      .whenMatchedUpdateAll(condition=f"u.rule = '{DELIVERY_RULE}' AND r.failed <> u.failed")

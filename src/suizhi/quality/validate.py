@@ -1,5 +1,6 @@
 """Run a suite over a conformed batch in one pass: a pass flag per rule, the quarantine
-decision, and the rows evaluated and failed per rule and batch.
+decision, and the rows evaluated and failed per rule and batch, which Great Expectations
+judges (`gx_run`).
 
 The flags are plain columns added before silver checkpoints the conformed rows, so every
 rule costs one expression of the same scan, and the counts one aggregation, however many
@@ -7,15 +8,21 @@ rules a suite holds.
 """
 from __future__ import annotations
 
+import logging
+
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
 from suizhi.catalog.models import Contract
 from suizhi.errors import QualityError
 from suizhi.masking import mask_sql
+from suizhi.quality.gx_run import RuleValidation
 from suizhi.quality.rules import found, passes_sql
+from suizhi.quality.scores import Thresholds
 from suizhi.quality.suite import CONTRACT_RULE, Expectation, Suite
 from suizhi.sqltext import ident, lit
+
+log = logging.getLogger(__name__)
 
 FAILURE = "struct<rule:string,dimension:string,field:string,value:string>"
 
@@ -120,30 +127,41 @@ def rule_counts(checked: DataFrame, suite: Suite, batch_ids: list[str]) -> dict[
     return counts_of(checked.groupBy("_batch_id").agg(*rule_sums(suite)).collect(), suite, batch_ids)
 
 
-def stop_on_fail_rules(checked: DataFrame, suite: Suite, counts: dict, dataset: str) -> None:
-    """Raise QualityError when a fail-action rule failed on any row, naming an example (masked)."""
-    for e in suite.of_action("fail"):
-        for batch, rules in sorted(counts.items()):
-            failed = rules.get(e.rule, [0, 0])[1]
-            if failed:
-                # F.filter calls the lambda here, while e is this loop's rule (B023 fears a later call).
-                example = (checked.where((F.col("_batch_id") == batch) & ~F.col(flag(e)))
-                           .select(F.element_at(F.filter("_failures", lambda f: f["rule"] == e.rule), 1)["value"])  # noqa: B023
-                           .first()[0])
-                raise QualityError(f"{dataset}: rule '{e.rule}' ({e.dimension}, action fail) failed on {failed} "
-                                   f"row(s) of batch {batch}, field '{e.column}', e.g. '{example}'")
+def _example(checked: DataFrame, e: Expectation, batch: str) -> str:
+    """A failing value (masked) of rule `e` in the batch, for the message that stops the run."""
+    # F.filter calls the lambda here, while e is this call's rule.
+    return (checked.where((F.col("_batch_id") == batch) & ~F.col(flag(e)))
+            .select(F.element_at(F.filter("_failures", lambda f: f["rule"] == e.rule), 1)["value"]).first()[0])
 
 
 def judge(checked: DataFrame, suite: Suite, catalog, dataset: str, batches: list[tuple[str, str]],
-          grouped: list | None = None) -> dict[str, dict]:
-    """Rule counts per batch of a checked period; raises QualityError on a fail rule or threshold.
+          grouped: list | None = None, validation: RuleValidation | None = None) -> dict[str, dict]:
+    """Count the rules per batch of a checked pass and have Great Expectations judge the figures
+    (`gx_run`): per batch {"rules": {rule: [evaluated, failed]}, "warned": [rules GX warned on]}.
 
-    `grouped` holds the `rule_sums` rows when the caller aggregated them already (silver
-    does, in the pass that counts dispositions); without it the counts take one job here.
+    A fail verdict of GX raises QualityError naming dataset, system, batch, rule and figures
+    (and a masked failing value of a rule whose action is fail); a warn verdict is logged
+    and returned. `grouped` holds the `rule_sums` rows when the caller aggregated them already
+    (silver does, in the pass that counts dispositions); without it the counts take one job
+    here. `validation` is the run's GX context (silver's); without it one is made for this call.
     """
-    from suizhi.quality.scores import Thresholds, judge_scores
     ids = [b for _, b in batches]
     counts = counts_of(grouped, suite, ids) if grouped is not None else rule_counts(checked, suite, ids)
-    stop_on_fail_rules(checked, suite, counts, dataset)
-    judge_scores(dataset, counts, catalog.thresholds or Thresholds(), {b: s for s, b in batches})
-    return counts
+    verdicts = (validation or RuleValidation()).validate(suite, catalog.thresholds or Thresholds(), counts,
+                                                         {b: s for s, b in batches})
+    rules = {e.rule: e for e in suite.expectations}
+    stops = []
+    for v in (v for v in verdicts if v.verdict == "fail"):
+        e = rules.get(v.rule)
+        if v.threshold is None and e is not None:
+            stops.append(f"{dataset}: rule '{e.rule}' ({e.dimension}, action fail) failed on {v.failed} row(s) of "
+                         f"batch {v.batch_id}, field '{e.column}', e.g. '{_example(checked, e, v.batch_id)}'")
+        else:
+            stops.append(v.message())
+    if stops:
+        raise QualityError("; ".join(stops) + f" (Great Expectations, suite '{dataset}')")
+    warned: dict[str, set[str]] = {b: set() for b in ids}
+    for v in verdicts:
+        log.warning("%s (Great Expectations)", v.message())
+        warned[v.batch_id].add(v.rule)
+    return {b: {"rules": counts[b], "warned": sorted(warned[b])} for b in ids}
