@@ -5,8 +5,6 @@ interval must leave every table and every count as it was.
 """
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 from pathlib import Path
 
@@ -19,9 +17,9 @@ from suizhi.demo_cli import run_demo
 from suizhi.lake import Lake
 from suizhi.ledger import conservation, read_ledger
 from suizhi.runtime import current_catalog, current_settings
-from suizhi.simulate.writer import MANIFEST, simulate
+from suizhi.simulate.writer import simulate
 from suizhi.verify import against_manifest
-from tests.conftest import make_home
+from tests.integration.conftest import CITY_SCALE, CITY_SEED
 
 pytestmark = pytest.mark.integration
 
@@ -40,26 +38,12 @@ def _ledger_rows(spark):
                    .collect()), key=lambda r: r["batch_id"])
 
 
-@pytest.fixture(scope="module")
-def city(tmp_path_factory):
-    """The real 115-system catalog at a tiny scale, its first two months run through Airflow
-    by `suizhi demo`; what the demo printed is kept for the rerun's comparison."""
-    home = make_home(tmp_path_factory.mktemp("city"))
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("SUIZHI_HOME", str(home))
-        printed = io.StringIO()
-        with contextlib.redirect_stdout(printed):
-            assert run_demo(2021, 0.02, 5, months=[1, 2]) == 0
-        manifest = json.loads((Path(current_settings().sources_root) / MANIFEST).read_text(encoding="utf-8"))
-        yield home, manifest, printed.getvalue()
-
-
 def test_every_ledger_count_equals_the_ground_truth(city, spark, monkeypatch):
     home, manifest, _ = city
     monkeypatch.setenv("SUIZHI_HOME", str(home))
     rows = _ledger_rows(spark)
-    assert len(rows) == 115 * 2
-    assert against_manifest(rows, manifest, {"2021-01", "2021-02"}) == []
+    assert len(rows) == 115 * 12
+    assert against_manifest(rows, manifest) == []
     checks = conservation(read_ledger(spark, Lake(current_settings().lake_root))).collect()
     assert [r.system for r in checks if not r.holds] == []
 
@@ -85,23 +69,19 @@ def test_the_evaluation_sums_the_ledger(city, spark, monkeypatch):
     monkeypatch.setenv("SUIZHI_HOME", str(home))
     evaluate(2021)
     report = json.loads((home / "reports" / "2021" / "evaluation.json").read_text(encoding="utf-8"))
-    months = [m for s in manifest["systems"].values() for p, m in s["months"].items() if p <= "2021-02"]
+    months = [m for s in manifest["systems"].values() for m in s["months"].values()]
     volume = next(i for i in report["indicators"] if i["tally"] == "records_aggregated")
-    # the sources hold 6,353 rows, 1/170,000 of the city's declared 1.1 billion; two months landed
-    # 1,188 of them, read as 205,698,095 and shown at two significant figures
-    assert manifest["sampling"]["rows_generated"] == 6_353
-    assert volume["detail"]["sampling"]["rows_landed"] == sum(m["rows"] for m in months) == 1_188
+    # the sources hold 78,716 rows, 1/14,000 of the city's declared 1.1 billion; 78,415 of them
+    # landed (the streams dropped the rest), read as 1,095,793,740 and shown at two significant figures
+    assert manifest["sampling"]["rows_generated"] == 78_716
+    assert volume["detail"]["sampling"]["rows_landed"] == sum(m["rows"] for m in months) == 78_415
     assert (volume["actual"], volume["actual_text"]) == (
-        210_000_000, "2.1亿条（按申报量的 1/170,000 模拟，实际汇聚 1,188条）")
+        1_100_000_000, "11亿条（按申报量的 1/14,000 模拟，实际汇聚 78,415条）")
     assert volume["detail"]["unique_records"] == sum(m["inserted"] for m in months)
     by_topic = report["drilldown"]["volumes"]["by_topic"]
     assert sum(1 for t in by_topic if t["inserted"] > 0) == 10
     rows = {i["tally"]: i for i in report["indicators"]}
-    # Gold runs each month, so indicators, reports and topics are measured; the venue opens
-    # in June, so its uptime reads as not measured, never as zero.
-    unmeasured = {t for t, i in rows.items() if i["score"] is None}
-    assert unmeasured == {"venue_uptime"}
-    assert rows["standards"]["actual"] == 10 and rows["major_event_support"]["actual"] == 0
+    assert {t for t, i in rows.items() if i["score"] is None} == set()
     read = set(report["read"])
     assert {"ledger.batches", "silver.operation_record"} <= read and any(t.startswith("gold.") for t in read)
 
@@ -132,19 +112,21 @@ def _checks(printed: str) -> list[str]:
 
 
 def test_running_the_demo_again_prints_the_same_numbers(city, spark, monkeypatch, capsys):
-    """A second `make demo` over the same lake delivers nothing twice and changes no table."""
+    """`make demo` again over the same lake, for its last month: it delivers nothing twice,
+    changes no table and prints the same conservation table."""
     home, _, first = city
     monkeypatch.setenv("SUIZHI_HOME", str(home))
     lake_root = Path(current_settings().lake_root)
     versions, rows = _versions(spark, lake_root), _ledger_rows(spark)
     evaluation = json.loads((home / "reports" / "2021" / "evaluation.json").read_text(encoding="utf-8"))
     capsys.readouterr()
-    assert run_demo(2021, 0.02, 5, months=[1, 2]) == 0
+    assert run_demo(2021, CITY_SCALE, CITY_SEED, months=[12]) == 0
     second = capsys.readouterr().out
     assert "rerunning the simulation already delivered to" in second
-    checks = _checks(second)
-    assert checks == _checks(first)
-    assert checks[-1] == "every ledger count equals the simulator's ground truth (230 batches)"
+    checks, before = _checks(second), _checks(first)
+    assert checks[:-1] == before[:-1]
+    assert before[-1] == "every ledger count equals the simulator's ground truth (1380 batches)"
+    assert checks[-1] == "every ledger count equals the simulator's ground truth (115 batches)"
     assert _versions(spark, lake_root) == versions and _ledger_rows(spark) == rows
     again = json.loads((home / "reports" / "2021" / "evaluation.json").read_text(encoding="utf-8"))
     assert [(i["tally"], i["actual"], i["score"]) for i in again["indicators"]] == [

@@ -10,7 +10,7 @@ import pytest
 
 from suizhi.errors import ConfigError, EvaluationError
 from suizhi.evaluation.config import load_evaluation
-from suizhi.evaluation.render import display_width, render_table
+from suizhi.evaluation.render import display_width, narrative, render_table
 from suizhi.evaluation.report_json import SCHEMA, to_json, write_reports
 from suizhi.evaluation.scoring import Measure, floor_2sf, score
 
@@ -262,3 +262,16 @@ def test_english_labels_on_request(config, tmp_path):
     assert data["indicators"][3]["deviation_text"] == "target set too low; propose next year: at least 700 items"
     assert data["indicators"][0]["target_text"] == "at least 30 docs"
     assert "| 效益 | 经济效益 | 运行监测服务 | at least 500 items | 700 items | 12 | 12.00 |" in render_markdown(data)
+
+
+def test_what_was_achieved_opens_with_the_years_facts_in_each_language():
+    data = {"year": 2021, "indicators": [], "summary": {
+        "departments": 35, "systems": 115, "devices": 84_000, "records_to_date": 1_100_000_000,
+        "vital_sign_items": 3548}}
+    assert narrative(data)["achieved"] == (
+        "截止2021年12月31日，对接35个市直部门共115个业务系统，接入物联网感知设备终端8.4万个，"
+        "累计归集城市运行数据11亿条，形成城市体征数据项3,548个。")
+    assert narrative(data, "en")["achieved"] == (
+        "By 31 December 2021: 115 business systems of 35 municipal departments connected, 84,000 IoT devices, "
+        "1,100,000,000 city records aggregated to date and 3,548 vital-sign data items. ")
+    assert narrative({"year": 2021, "indicators": []})["achieved"] == ""

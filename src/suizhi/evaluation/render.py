@@ -11,7 +11,9 @@ import unicodedata
 from suizhi.evaluation.scoring import (
     Evaluation,
     IndicatorScore,
+    cn_count,
     describe_deviation,
+    grouped,
     measured_phrase,
     plain,
     target_phrase,
@@ -155,11 +157,18 @@ def render_table(evaluation: Evaluation, lang: str = "zh") -> str:
 
 
 NARRATIVE = {
-    "zh": dict(sep="；", achieved="{name}{actual}", deviated="{name}{target}，实际完成{actual}",
+    "zh": dict(sep="；", achieved="{name}{actual}",
+               summary="截止{year}年12月31日，对接{departments}个市直部门共{systems}个业务系统，接入物联网感知设备终端"
+                       "{devices}个，累计归集城市运行数据{records}条，形成城市体征数据项{items}个。",
+               deviated="{name}{target}，实际完成{actual}",
                problems_low="个别指标设置存在偏离：{items}。", problems_short="未达标指标：{items}。",
                none="无", fix_low="合理设置绩效指标值，建议下年：{items}。", proposal="{name}{target}",
                fix_short="针对未达标指标补齐缺口：{items}。", unmeasured="未测量：{items}。"),
-    "en": dict(sep="; ", achieved="{name}: {actual}", deviated="{name}: target {target}, achieved {actual}",
+    "en": dict(sep="; ", achieved="{name}: {actual}",
+               summary="By 31 December {year}: {systems} business systems of {departments} municipal departments "
+                       "connected, {devices} IoT devices, {records} city records aggregated to date and {items} "
+                       "vital-sign data items. ",
+               deviated="{name}: target {target}, achieved {actual}",
                problems_low="Targets set too low: {items}.", problems_short="Targets missed: {items}.",
                none="none", fix_low="Set next year's targets from this year's data: {items}.",
                proposal="{name} {target}", fix_short="Close the gaps of: {items}.",
@@ -172,6 +181,11 @@ def narrative(data: dict, lang: str = "zh") -> dict[str, str]:
     n = NARRATIVE[lang]
     rows = data["indicators"]
     achieved = n["sep"].join(n["achieved"].format(name=r["name"], actual=r["actual_text"]) for r in rows)
+    if data.get("summary"):
+        s, count = data["summary"], (cn_count if lang == "zh" else grouped)
+        achieved = n["summary"].format(
+            year=data["year"], departments=s["departments"], systems=s["systems"], devices=count(s["devices"]),
+            records=count(s["records_to_date"]), items=grouped(s["vital_sign_items"] or 0)) + achieved
     low = [r for r in rows if r["deviation_kind"] == "target_low"]
     short = [r for r in rows if r["deviation_kind"] == "shortfall"]
     missing = [r for r in rows if r["deviation_kind"] == "not_measured"]

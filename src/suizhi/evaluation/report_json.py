@@ -52,6 +52,8 @@ def to_json(evaluation: Evaluation, lang: str = "zh", tallied: dict | None = Non
     }
     if tallied is not None:
         data["read"] = tallied["read"]
+        if "summary" in tallied:
+            data["summary"] = tallied["summary"]
         data["drilldown"] = {"totals": tallied["totals"], "volumes": tallied["volumes"],
                              "quality": tallied["quality"]}
     return data

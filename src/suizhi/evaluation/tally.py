@@ -51,6 +51,7 @@ def _volumes(spark: SparkSession, reader: lm.VersionedReader, catalog: Catalog, 
         year = int(latest[:4]) if latest else None
     if year is None:
         raise ValueError("the ledger is empty: nothing to evaluate")
+    to_date = ledger.where(F.col("period") <= f"{year}-12").agg(F.sum("rows_landed").cast("long")).first()[0]
     ledger = ledger.where(F.col("period").startswith(f"{year}-")).cache()
     # A year whose counted batches do not add up is not scored (DESIGN.md invariant 1).
     check_balanced([r.asDict() for r in ledger.where(F.col("silvered_at").isNotNull())
@@ -75,7 +76,21 @@ def _volumes(spark: SparkSession, reader: lm.VersionedReader, catalog: Catalog, 
         by_topic.append(row)
     volumes["by_topic"] = by_topic
     volumes["departments"] = {d.id: d.name for d in catalog.departments.values()}
+    volumes["landed_to_date"] = to_date or 0
     return year, volumes, _missing_batches(batches, year)
+
+
+def _summary(reader: lm.VersionedReader, catalog: Catalog, volumes: dict, sampling) -> dict:
+    """The facts 目标实际完成情况 states at the end of the year: the departments and systems that
+    delivered, the IoT devices their registries declare, the records landed to date (read at the
+    simulation's fraction like the year's volume) and the vital-sign items gold keeps."""
+    landed = {r["system"]: r["department"] for r in volumes["by_system"] if r["rows_landed"]}
+    items = reader.load("gold.vital_sign_items")
+    return {"departments": len(set(landed.values())), "systems": len(landed),
+            "devices": sum(s.connector.devices for s in catalog.systems.values()
+                           if s.id in landed and s.connector.kind == "iot_stream"),
+            "records_to_date": volume(volumes["landed_to_date"], sampling),
+            "vital_sign_items": items.count() if items is not None else None}
 
 
 def _versions(reader: lm.VersionedReader, tables: set[str]) -> dict[str, int]:
@@ -123,5 +138,6 @@ def tally(spark: SparkSession, lake: Lake, catalog: Catalog, year: int | None = 
     measures["standards"] = lm.standards_measure(home, year)
     figures["standards"] = {lm.STANDARDS: None} if (home / lm.STANDARDS).exists() else {}
     quality = lm.quality_by_dimension(reader, year)
+    summary = _summary(reader, catalog, volumes, sampling)
     return {"year": year, "read": dict(sorted(reader.read.items())), "figures": figures, "totals": total,
-            "measures": measures, "quality": quality, "volumes": volumes}
+            "measures": measures, "quality": quality, "volumes": volumes, "summary": summary}
