@@ -130,11 +130,12 @@ def test_no_identifier_from_the_sources_is_in_clear_text_anywhere(spark, produce
         "2021/operations/topic/epidemic_control.html", "2021/operations/topic/epidemic_control.md",
         "2021/operations/topic/hotline.html", "2021/operations/topic/hotline.md", "2021/tally.json",
         "2021/volumes.csv", "governance/index.html", "governance/inventory.xlsx",
-        "quality/gx/expectations/suizhi_quality.html", "quality/gx/index.html", "quality/scorecard.html",
+        "quality/gx/expectations/covid_test.html", "quality/gx/expectations/hotline_ticket.html",
+        "quality/gx/index.html", "quality/scorecard.html",
         "quality/scorecard.xlsx")]
     # Besides: the charts' script with its licence per folder (4 x 3), GX's Data Docs page of the
-    # run (1) and its static fonts, images and styles (20).
-    assert len(reports) == len(made) + 12 + 1 + 20
+    # run's validation of each dataset (2) and its static fonts, images and styles (20).
+    assert len(reports) == len(made) + 12 + 2 + 20
     lineage, logs = _files(home / "var" / "lineage"), _files(home / "var" / "log")
     assert [p.name for p in lineage] == ["airflow.jsonl", "events.jsonl"]
     assert [p.relative_to(home / "var" / "log").as_posix() for p in logs] == ["dag_runs.log"]
@@ -172,7 +173,7 @@ def test_the_key_is_in_no_table_report_lineage_event_or_log(produced):
     # dag.test() runs tasks in this process, so their log is its output: no file under var/log/airflow.
     # Every table's log and data files are searched; their number follows Spark's partitioning, not the test.
     assert all(sum(p.is_relative_to(t) and p.suffix == ".parquet" for p in areas["lake"]) > 0 for t in tables.values())
-    assert {a: len(f) for a, f in areas.items() if a != "lake"} == {"reports": 60, "var/lineage": 2, "var/log": 1}
+    assert {a: len(f) for a, f in areas.items() if a != "lake"} == {"reports": 62, "var/lineage": 2, "var/log": 1}
     print(f"{sum(map(len, areas.values()))} files searched for the key, {len(areas['lake'])} of them in the lake")
     assert [str(p) for files in areas.values() for p in files if key in p.read_bytes()] == []
 

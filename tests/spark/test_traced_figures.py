@@ -129,7 +129,9 @@ def test_gold_writes_an_audit_row_per_run_with_what_it_read_and_wrote(spark, tra
 
 def test_the_evaluation_audits_each_figures_tables_at_the_versions_the_tally_read(spark, traced):
     _, lake, _, _ = traced
-    tables = sorted({t for ts in COUNTED_FROM.values() for t in ts if not t.startswith("conf/")} | {"quality.scores"})
+    # Besides the figures' tables: quality by dimension, and the vital-sign items 目标实际完成情况 states.
+    tables = sorted({t for ts in COUNTED_FROM.values() for t in ts if not t.startswith("conf/")}
+                    | {"quality.scores", "gold.vital_sign_items"})
     read = _versions(spark, lake, tables)
     figures = {f: {t: read.get(t) for t in ts} for f, ts in COUNTED_FROM.items()}
     assert _audit(spark, lake, "evaluation") == [
