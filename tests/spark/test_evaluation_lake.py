@@ -20,6 +20,7 @@ from suizhi.evaluation.tally import tally
 from suizhi.lake import Lake
 from suizhi.settings import load_settings
 from suizhi.simulate.operations import OperationsYear, Outage
+from tests.dom import render
 from tests.spark.evaluation_lake import MONITORING, WARNING, build_year
 
 pytestmark = pytest.mark.spark
@@ -179,17 +180,13 @@ def test_the_workbook_merges_cells_as_the_seed_does(seed_year):
 
 
 def test_the_html_report_draws_its_charts_in_chromium(seed_year, tmp_path):
-    page = seed_year[4] / "evaluation.html"
-    dom = subprocess.run(["chromium", "--headless", "--no-sandbox", "--disable-gpu", f"--user-data-dir={tmp_path}",
-                          "--virtual-time-budget=5000", "--dump-dom", page.as_uri()],
-                         check=True, capture_output=True, text=True, timeout=180).stdout
+    dom = render(seed_year[4] / "evaluation.html", tmp_path)
+    charts = ("volume", "topics", "domains-monitoring_indicators", "domains-warning_indicators", "quality")
     drawn = {cid: len(re.findall(r"<svg", part.split('class="chart"', 1)[1].split("</script>", 1)[0]))
-             for cid, part in ((c, dom.split(f'id="{c}"', 1)[1]) for c in ("volume", "topics", "domains", "quality"))}
-    assert drawn == {"volume": 1, "topics": 1, "domains": 1, "quality": 1}
+             for cid, part in ((c, dom.split(f'id="{c}"', 1)[1]) for c in charts)}
+    assert drawn == dict.fromkeys(charts, 1)
     assert "<path" in dom and "未测量" not in dom
     assert "运行监测服务" in dom and "总分 100.00（满分 100）" in dom
-    assert dom.count("<td>国家级</td>") == 3 and "<td>广州市政务服务数据管理局</td>" in dom  # the drill-downs
-    assert '<td>主题运营分析报告</td><td class="num">15</td>' in dom  # reports by kind, labelled
 
 
 def test_the_markdown_summary_carries_the_table(seed_year):
