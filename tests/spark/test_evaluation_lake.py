@@ -11,41 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from suizhi.catalog import load_catalog
-from suizhi.evaluation.config import load_evaluation
-from suizhi.evaluation.publish import publish
-from suizhi.evaluation.report_json import to_json
-from suizhi.evaluation.scoring import Measure, score
-from suizhi.evaluation.tally import tally
 from suizhi.lake import Lake
-from suizhi.settings import load_settings
 from suizhi.simulate.operations import OperationsYear, Outage
 from tests.dom import render
-from tests.spark.evaluation_lake import MONITORING, WARNING, build_year
+from tests.spark.evaluation_lake import CATALOG, MONITORING, WARNING, build_year, evaluate
 
 pytestmark = pytest.mark.spark
 
 REPO = Path(__file__).resolve().parents[2]
-CATALOG = load_catalog(REPO)
-CONFIG = load_evaluation(REPO / "conf" / "evaluation" / "2021.yaml")
-
-
-def evaluate(spark, lake: Lake, sources: Path, pinned=None):
-    tallied = tally(spark, lake, CATALOG, 2021, pinned, REPO, sources)
-    measures = {name: Measure(**m) for name, m in tallied["measures"].items()}
-    return tallied, to_json(score(CONFIG, measures), "zh", tallied)
-
-
-@pytest.fixture(scope="module")
-def seed_year(spark, tmp_path_factory):
-    """The simulated 2021 in a lake of its own, evaluated and published once for the module."""
-    root = tmp_path_factory.mktemp("seed")
-    lake = Lake(str(root / "lake"))
-    built = build_year(spark, lake, CATALOG, root / "sources", quality=True)
-    tallied, data = evaluate(spark, lake, root / "sources")
-    settings = load_settings(home=REPO, env="local", lake=str(root / "lake"), reports=str(root / "reports"))
-    out = publish(settings, tallied)
-    return lake, built, tallied, data, out
 
 
 def test_the_simulated_2021_reproduces_the_seed_table(seed_year):
