@@ -16,11 +16,19 @@ from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
-from suizhi.catalog import Catalog
+from suizhi.catalog import Catalog, load_catalog
+from suizhi.evaluation.config import load_evaluation
+from suizhi.evaluation.report_json import to_json
+from suizhi.evaluation.scoring import Measure, score
+from suizhi.evaluation.tally import tally
 from suizhi.lake import Lake
 from suizhi.ledger import SCHEMA as LEDGER_SCHEMA
 from suizhi.simulate import operations
 from suizhi.simulate.writer import MANIFEST, plan_counts
+
+REPO = Path(__file__).resolve().parents[2]
+CATALOG = load_catalog(REPO)
+CONFIG = load_evaluation(REPO / "conf" / "evaluation" / "2021.yaml")
 
 MONITORING = {"医疗卫生": 338, "城市管理": 122, "智慧水务": 88, "民生服务": 152}
 WARNING = {"城市管理-燃气管理": 32, "应急管理-应急总览": 53, "智慧气象": 73, "交通运行": 11, "新冠疫情": 20,
@@ -94,10 +102,11 @@ def write_indicators(spark: SparkSession, lake: Lake, year: int) -> None:
 
 
 def write_topics_and_reports(spark: SparkSession, lake: Lake, catalog: Catalog, year: int,
-                             unreported: set[str] = frozenset()) -> None:
+                             unreported: set[str] = frozenset(), reports_root: Path | None = None) -> None:
     """Rows for every topic from June; reports: 15 theme reports (主题运营分析报告), a topic report
     each (but unreported), the annual, three quarterly and seven monthly ones; and a report of the
-    next year."""
+    next year. Each is registered at the path gold gives its page under the reports root, and with
+    reports_root its page is written there, holding its title."""
     topics = list(catalog.topics.values())
     _write(spark, [(t.id, t.name, f"{year}-{m:02d}", 100 + m) for t in topics for m in range(6, 13)],
            ACTIVITY, lake.table("gold.topic_activity"))
@@ -108,8 +117,12 @@ def write_topics_and_reports(spark: SparkSession, lake: Lake, catalog: Catalog, 
     reports += [(f"q-{year}-{q}", "quarterly", f"{year}-Q{q}", None, f"{year}年第{q}季度季报") for q in (2, 3, 4)]
     reports += [(f"m-{year}-{m:02d}", "monthly", f"{year}-{m:02d}", None, f"{year}年{m}月月报") for m in range(6, 13)]
     reports += [(f"m-{year + 1}-01", "monthly", f"{year + 1}-01", None, f"{year + 1}年1月月报")]
-    _write(spark, [(*r, f"reports/{r[0]}.pdf", "pdf", AT) for r in reports], REPORTS,
-           lake.table("gold.report_register"))
+    registered = [(*r, f"{r[2][:4]}/operations/{r[1]}/{r[0]}.html", "html", AT) for r in reports]
+    _write(spark, registered, REPORTS, lake.table("gold.report_register"))
+    for r in registered if reports_root else []:
+        page = Path(reports_root) / r[5]
+        page.parent.mkdir(parents=True, exist_ok=True)
+        page.write_text(f"<!DOCTYPE html><title>{r[4]}</title><h1>{r[4]}</h1>\n", encoding="utf-8")
 
 
 QUALITY = T.StructType(_strings("department", "system", "dataset", "period", "dimension")
@@ -128,9 +141,9 @@ def write_quality(spark: SparkSession, lake: Lake, year: int) -> None:
 def build_year(spark: SparkSession, lake: Lake, catalog: Catalog, sources: Path, year: int = 2021,
                scale: float = 1.0, seed: int = 2021, ops: operations.OperationsYear | None = None,
                drop: set[tuple[str, str]] = frozenset(), unreported: set[str] = frozenset(),
-               quality: bool = False) -> dict:
-    """Everything the tally reads, the manifest in `sources` too; returns the planned manifest,
-    its counts per system and the rows landed."""
+               quality: bool = False, reports_root: Path | None = None) -> dict:
+    """Everything the tally reads, the manifest in `sources` too, and with reports_root the
+    operation reports' pages; returns the planned manifest, its counts per system and the rows landed."""
     ops = ops or operations.OperationsYear()
     manifest = plan_counts(catalog, year, scale, seed, ops)
     Path(sources).mkdir(parents=True, exist_ok=True)
@@ -139,7 +152,14 @@ def build_year(spark: SparkSession, lake: Lake, catalog: Catalog, sources: Path,
     landed = write_ledger(spark, lake, counts, drop)
     write_operations(spark, lake, year, ops)
     write_indicators(spark, lake, year)
-    write_topics_and_reports(spark, lake, catalog, year, unreported)
+    write_topics_and_reports(spark, lake, catalog, year, unreported, reports_root)
     if quality:
         write_quality(spark, lake, year)
     return {"manifest": manifest, "sources": str(sources), "counts": counts, "landed": landed}
+
+
+def evaluate(spark: SparkSession, lake: Lake, sources: Path, pinned: dict[str, int] | None = None) -> tuple:
+    """The tally of 2021 from the lake and the repo's conf, and its evaluation.json data."""
+    tallied = tally(spark, lake, CATALOG, 2021, pinned, REPO, sources)
+    measures = {name: Measure(**m) for name, m in tallied["measures"].items()}
+    return tallied, to_json(score(CONFIG, measures), "zh", tallied)

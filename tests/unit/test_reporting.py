@@ -2,7 +2,7 @@
 import json
 import re
 
-from suizhi.reporting import bar_chart, install_assets, page, table
+from suizhi.reporting import bar_chart, install_assets, link, page, table
 
 
 def test_table_escapes_and_aligns_numbers():
@@ -10,6 +10,12 @@ def test_table_escapes_and_aligns_numbers():
     assert "&lt;b&gt;热线&lt;/b&gt;" in out
     assert '<td class="num">1,234,567</td>' in out
     assert '<td class="num">0.50</td>' in out
+
+
+def test_a_link_is_escaped_once_and_kept_whole_in_a_table():
+    out = table(["报告"], [[link('../2021/a"b.html', "<水务> & 排水", anchor_id="row-1")], ["<a>"]])
+    assert '<td><a id="row-1" href="../2021/a&quot;b.html">&lt;水务&gt; &amp; 排水</a></td>' in out
+    assert "<td>&lt;a&gt;</td>" in out  # a plain string that looks like markup is still escaped
 
 
 def test_bar_chart_carries_its_data():

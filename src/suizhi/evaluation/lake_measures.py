@@ -84,19 +84,21 @@ def indicator_measures(reader: VersionedReader, year: int) -> dict:
         out[tally] = {"value": len(mine), "unit": "个", "detail": {
             "counts": f"distinct gold.indicators of kind '{kind}' with a value in gold.indicator_values in {year}",
             "by_domain": {d: len(ids) for d, ids in domains.items()}, "indicators": domains,
+            "names": {r["indicator_id"]: r["name"] for r in mine},
             "causes": [f"领域 {d} 仅 {len(ids)} 个"
                        for d, ids in sorted(domains.items(), key=lambda x: len(x[1]))][:3]}}
     return out
 
 
 def report_measure(reader: VersionedReader, year: int, start: str | None = None) -> dict:
-    """analysis_reports: the reports registered for the year, by kind. A month or quarter before
-    the report plan's `start` month is not missing."""
+    """analysis_reports: the reports registered for the year, by kind, each with the path of its
+    page under the reports root. A month or quarter before the report plan's `start` month is
+    not missing."""
     reports = reader.load("gold.report_register")
     if reports is None:
         return {"analysis_reports": unmeasured("份", _missing("gold.report_register"))}
     rows = [r.asDict() for r in reports.where(F.col("period").startswith(str(year)))
-            .select("report_id", "kind", "period", "topic_id", "title").distinct()
+            .select("report_id", "kind", "period", "topic_id", "title", "path").distinct()
             .orderBy("kind", "period", "report_id").collect()]
     by_kind: dict[str, int] = {}
     for r in rows:
@@ -114,21 +116,23 @@ def report_measure(reader: VersionedReader, year: int, start: str | None = None)
 
 
 def topic_measure(reader: VersionedReader, year: int, topic_names: dict[str, str]) -> dict:
-    """topics_processed: topics with rows in the year and a topic report registered."""
+    """topics_processed: topics with rows in the year and a topic report registered (its title and path)."""
     activity, reports = reader.load("gold.topic_activity"), reader.load("gold.report_register")
     if reports is None or activity is None:
         names = [n for n, t in (("gold.topic_activity", activity), ("gold.report_register", reports)) if t is None]
         return {"topics_processed": unmeasured("个", _missing(*names))}
     with_rows = {r["topic_id"]: r["rows"] for r in activity.where(F.col("period").startswith(f"{year}-"))
                  .groupBy("topic_id").agg(F.sum("rows").cast("long").alias("rows")).collect() if r["rows"]}
-    reported = {r["topic_id"] for r in reports.where(F.col("period").startswith(str(year))
-                                                     & (F.col("kind") == "topic")).select("topic_id").collect()}
+    reported = {r["topic_id"]: {"report_id": r["report_id"], "title": r["title"], "path": r["path"]}
+                for r in reports.where(F.col("period").startswith(str(year)) & (F.col("kind") == "topic"))
+                .select("topic_id", "report_id", "title", "path").orderBy("period", "report_id").collect()}
     done = sorted(t for t in with_rows if t in reported)
     causes = [f"专题{topic_names.get(t, t)}" + ("无数据" if t not in with_rows else "无专题报告")
               for t in topic_names if t not in done]
     return {"topics_processed": {"value": len(done), "unit": "个", "detail": {
         "counts": f"topics with rows in gold.topic_activity in {year} and a topic report registered",
         "topics": [topic_names.get(t, t) for t in done], "rows": {topic_names.get(t, t): with_rows[t] for t in done},
+        "reports": {topic_names.get(t, t): reported[t] for t in done},
         "causes": causes}}}
 
 

@@ -1,4 +1,4 @@
-"""HTML building blocks of the reports: a page, an escaped table, an ECharts chart."""
+"""HTML building blocks of the reports: a page, an escaped table, links, an ECharts chart."""
 from __future__ import annotations
 
 import html
@@ -19,6 +19,9 @@ th { background: #eef2f7; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .chart { width: 100%; height: 360px; margin: 1em 0; }
 .note { color: #555; font-size: .9em; }
+section.drill { border-top: 1px solid #c8ccd2; margin-top: 1.5em; }
+details { margin: .3em 0; }
+:target { background: #fff8d6; }
 """
 
 
@@ -40,7 +43,19 @@ def page(title: str, body: str, script: str = f"assets/{ECHARTS}", lang: str = "
             f"<h1>{html.escape(title)}</h1>\n{body}\n</body>\n</html>\n")
 
 
+class Markup(str):
+    """HTML already escaped (a link, say): table() puts it into its cell as it is."""
+
+
+def link(href: str, text: str, anchor_id: str | None = None) -> Markup:
+    """An <a> with its href and text escaped; anchor_id names it, so a link elsewhere can lead back to it."""
+    named = f' id="{html.escape(anchor_id)}"' if anchor_id else ""
+    return Markup(f'<a{named} href="{html.escape(href)}">{html.escape(text)}</a>')
+
+
 def _cell(value) -> str:
+    if isinstance(value, Markup):
+        return f"<td>{value}</td>"
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         text = f"{value:,}" if isinstance(value, int) else f"{value:,.2f}"
         return f'<td class="num">{text}</td>'
@@ -48,7 +63,7 @@ def _cell(value) -> str:
 
 
 def table(headers: list[str], rows: list[list]) -> str:
-    """An HTML table; every value is escaped, numbers are right-aligned."""
+    """An HTML table; every value but Markup is escaped, numbers are right-aligned."""
     head = "".join(f"<th>{html.escape(h)}</th>" for h in headers)
     body = "\n".join("<tr>" + "".join(_cell(v) for v in row) + "</tr>" for row in rows)
     return f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n</tbody>\n</table>"
