@@ -18,6 +18,7 @@ from pyspark.sql import functions as F
 from suizhi.evaluation.operations import DATASET as OPERATIONS
 from suizhi.evaluation.operations import MONTHLY, OUTAGE, SUPPORT, WEEKLY
 from suizhi.evaluation.standards import load_standards
+from suizhi.gold.report_plan import reported_periods
 from suizhi.lake import Lake
 
 LEVELS = ("国家级", "省级", "市级")
@@ -105,11 +106,9 @@ def report_measure(reader: VersionedReader, year: int, start: str | None = None)
         by_kind[r["kind"]] = by_kind.get(r["kind"], 0) + 1
     months = {r["period"] for r in rows if r["kind"] == "monthly"}
     quarters = {r["period"] for r in rows if r["kind"] == "quarterly"}
-    first = max(f"{year}-01", start or "")
-    causes = [f"缺{year}-{m:02d}月报" for m in range(1, 13)
-              if f"{year}-{m:02d}" >= first and f"{year}-{m:02d}" not in months and months]
-    causes += [f"缺{year}-Q{q}季报" for q in range(1, 5)
-               if f"{year}-{3 * q:02d}" >= first and f"{year}-Q{q}" not in quarters and quarters]
+    planned, planned_quarters = reported_periods(start, str(year))
+    causes = [f"缺{m}月报" for m in planned if m not in months and months]
+    causes += [f"缺{q}季报" for q in planned_quarters if q not in quarters and quarters]
     return {"analysis_reports": {"value": len(rows), "unit": "份", "detail": {
         "counts": f"reports in gold.report_register whose period is in {year}",
         "by_kind": by_kind, "reports": rows, "causes": causes}}}

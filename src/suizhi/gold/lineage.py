@@ -15,10 +15,12 @@ from pyspark.sql import SparkSession
 from suizhi.catalog import Catalog
 from suizhi.delta_log import latest_version
 from suizhi.gold.build import GoldPlan
+from suizhi.gold.report_plan import DEFAULT_PLAN
 from suizhi.gold.topics import TopicDataset
 from suizhi.lake import Lake
 
 INDICATORS = "conf/indicators"
+REPORT_PLAN = "conf/reports.yaml"
 LEDGER = "ledger.batches"
 
 
@@ -71,7 +73,9 @@ def gold_lineage(spark: SparkSession, lake: Lake, catalog: Catalog, plan: GoldPl
 
     ledger = present(LEDGER)
     facts = present("gold.indicator_values", "gold.district_values", "gold.alerts", "gold.topic_activity", *topics)
-    children.append(("report_register", [*facts, *ledger, INDICATORS], ["gold.report_register"]))
+    # The plan decides which reports are written; a home without conf/reports.yaml has the default one.
+    plan_file = [REPORT_PLAN] if plan.reports is not DEFAULT_PLAN else []
+    children.append(("report_register", [*facts, *ledger, INDICATORS, *plan_file], ["gold.report_register"]))
     items = present("gold.indicator_values", "gold.district_values", "gold.topic_activity")
     children.append(("vital_sign_items", [*items, *ledger, INDICATORS], ["gold.vital_sign_items"]))
     read = sorted({t for _, ins, _ in children for t in ins if t.startswith("silver.")})

@@ -76,15 +76,12 @@ def load_report_plan(home: Path, domains: set[str] | None = None, datasets: set[
     return plan
 
 
-def _quarters(year: str, first: str, held: list[str]) -> list[tuple[str, list[str]]]:
-    """Each quarter whose reported months (from `first` on) are all held, with those months."""
-    out = []
-    for q in range(1, 5):
-        months = [f"{year}-{m:02d}" for m in range(3 * q - 2, 3 * q + 1)]
-        reported = [m for m in months if m >= first]
-        if reported and all(m in held for m in reported):
-            out.append((f"{year}-Q{q}", reported))
-    return out
+def reported_periods(start: str | None, year: str) -> tuple[list[str], dict[str, list[str]]]:
+    """The months of `year` the plan reports on (from `start` on) and each quarter with its
+    reported months: a quarter the start falls in reports the months from it (2021-Q2: June)."""
+    months = [p for p in (f"{year}-{m:02d}" for m in range(1, 13)) if start is None or p >= start]
+    quarters = {f"{year}-Q{q}": [p for p in months if (int(p[5:]) + 2) // 3 == q] for q in range(1, 5)}
+    return months, {q: ms for q, ms in quarters.items() if ms}
 
 
 def plan_reports(facts: Facts, topic_names: dict[str, str], plan: ReportPlan = DEFAULT_PLAN) -> list[Report]:
@@ -97,10 +94,11 @@ def plan_reports(facts: Facts, topic_names: dict[str, str], plan: ReportPlan = D
     reports = [period_report(facts, "monthly", p, [p]) for p in periods] if "monthly" in plan.periodic else []
     for year in sorted({p[:4] for p in periods}):
         held = [p for p in periods if p.startswith(year)]
-        first = plan.start if plan.start and plan.start.startswith(year) else f"{year}-01"
+        months, quarters = reported_periods(plan.start, year)
         if "quarterly" in plan.periodic:
-            reports += [period_report(facts, "quarterly", q, months) for q, months in _quarters(year, first, held)]
-        if "annual" in plan.periodic and held == [f"{year}-{m:02d}" for m in range(int(first[5:]), 13)]:
+            reports += [period_report(facts, "quarterly", q, ms) for q, ms in quarters.items()
+                        if all(m in held for m in ms)]
+        if "annual" in plan.periodic and held == months:
             reports.append(period_report(facts, "annual", year, held))
         if plan.topics:
             active = {t for t, _, p, rows in facts.activity if p in held and rows}
